@@ -1,0 +1,24 @@
+package dev.conductor.platform.auth;
+
+import dev.conductor.platform.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Endpoint guard: the caller must hold a permission at a scope, else 403 problem+json. */
+@ApplicationScoped
+public class Access {
+  @Inject AccessChecker checker;
+
+  public Uni<AccessDecision> require(Caller caller, String permission, String scope) {
+    return checker
+        .check(caller, permission, scope)
+        .invoke(
+            decision -> {
+              if (!decision.allowed()) {
+                throw ProblemException.forbidden(
+                    caller.subject() + " lacks " + permission + " on " + scope);
+              }
+            });
+  }
+}

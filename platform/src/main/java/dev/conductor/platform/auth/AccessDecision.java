@@ -1,0 +1,13 @@
+package dev.conductor.platform.auth;
+
+import java.util.List;
+
+/** The broker's answer to an access check. */
+public record AccessDecision(String decisionId, String effect, List<String> reasons) {
+  public static final String ALLOW = "allow";
+  public static final String DENY = "deny";
+
+  public boolean allowed() {
+    return ALLOW.equals(effect);
+  }
+}

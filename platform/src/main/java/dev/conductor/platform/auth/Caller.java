@@ -1,0 +1,17 @@
+package dev.conductor.platform.auth;
+
+import dev.conductor.events.data.Requester;
+import java.util.List;
+
+/** An authenticated caller: the verified token and who it names. */
+public record Caller(String issuer, String subject, List<String> groups, String token) {
+  public Requester requester() {
+    return new Requester(issuer, subject, groups);
+  }
+
+  @Override
+  public String toString() {
+    // Never print the token.
+    return "Caller[" + issuer + " " + subject + " " + groups + "]";
+  }
+}

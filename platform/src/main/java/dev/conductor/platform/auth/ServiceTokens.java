@@ -1,0 +1,83 @@
+package dev.conductor.platform.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conductor.events.EventCodec;
+import dev.conductor.platform.problem.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * This service's own client-credentials token from the broker, for calls to other services; fetched
+ * when first needed and renewed a minute before it expires.
+ */
+@ApplicationScoped
+public class ServiceTokens {
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final Optional<String> tokenUrl;
+  private final Optional<String> clientId;
+  private final Optional<String> clientSecret;
+  private final Clock clock;
+  private volatile String token;
+  private volatile Instant renewAt = Instant.EPOCH;
+
+  public ServiceTokens(
+      @ConfigProperty(name = "conductor.client.token-url") Optional<String> tokenUrl,
+      @ConfigProperty(name = "conductor.client.id") Optional<String> clientId,
+      @ConfigProperty(name = "conductor.client.secret") Optional<String> clientSecret,
+      Clock clock) {
+    this.tokenUrl = tokenUrl;
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.clock = clock;
+  }
+
+  /** A valid token; blocks while fetching a new one, so call it off the event loop. */
+  public synchronized String token() {
+    if (token != null && clock.instant().isBefore(renewAt)) {
+      return token;
+    }
+    if (tokenUrl.isEmpty() || clientId.isEmpty() || clientSecret.isEmpty()) {
+      throw new IllegalStateException(
+          "conductor.client.token-url, conductor.client.id and conductor.client.secret are"
+              + " required for service calls");
+    }
+    String form =
+        "grant_type=client_credentials&client_id="
+            + URLEncoder.encode(clientId.get(), StandardCharsets.UTF_8)
+            + "&client_secret="
+            + URLEncoder.encode(clientSecret.get(), StandardCharsets.UTF_8);
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(tokenUrl.get()))
+            .timeout(Duration.ofSeconds(5))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build();
+    try {
+      HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        throw ProblemException.unavailable("the token endpoint answered " + response.statusCode());
+      }
+      JsonNode json = EventCodec.JSON.readTree(response.body());
+      token = json.path("access_token").asText();
+      long expiresIn = json.path("expires_in").asLong(300);
+      renewAt = clock.instant().plusSeconds(Math.max(5, expiresIn - 60));
+      return token;
+    } catch (java.io.IOException e) {
+      throw ProblemException.unavailable("the token endpoint cannot be reached");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProblemException.unavailable("interrupted while fetching a token");
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.conductor.platform.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.conductor.events.EventCodec;
+import dev.conductor.platform.problem.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Verifies bearer tokens from any configured OIDC issuer (RFC 8725): ES256 only, the issuer must be
+ * configured, the audience must match, exp/iat/sub are required. Keys come from each issuer's JWKS,
+ * found through its discovery document and cached by nimbus.
+ */
+@ApplicationScoped
+public class TokenVerifier {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+  private final Set<String> issuers;
+  private final String audience;
+  private final Map<String, DefaultJWTProcessor<SecurityContext>> processors =
+      new ConcurrentHashMap<>();
+
+  public TokenVerifier(
+      @ConfigProperty(name = "conductor.auth.issuers") List<String> issuers,
+      @ConfigProperty(name = "conductor.auth.audience", defaultValue = "conductor")
+          String audience) {
+    this.issuers = Set.copyOf(issuers.stream().map(TokenVerifier::trimSlash).toList());
+    this.audience = audience;
+  }
+
+  /**
+   * The caller a token names.
+   *
+   * @throws ProblemException 401 when the token is missing, malformed, expired, from an unknown
+   *     issuer or not signed by that issuer's keys
+   */
+  public Caller verify(String token) {
+    if (token == null || token.isBlank()) {
+      throw ProblemException.unauthorized("a bearer token is required");
+    }
+    String issuer;
+    try {
+      issuer = trimSlash(SignedJWT.parse(token).getJWTClaimsSet().getIssuer());
+    } catch (ParseException e) {
+      throw ProblemException.unauthorized("the token is not a signed JWT");
+    }
+    if (issuer == null || !issuers.contains(issuer)) {
+      throw ProblemException.unauthorized("the token's issuer is not trusted");
+    }
+    JWTClaimsSet claims;
+    try {
+      claims = processors.computeIfAbsent(issuer, this::processorFor).process(token, null);
+    } catch (ProblemException e) {
+      throw e;
+    } catch (Exception e) {
+      throw ProblemException.unauthorized("the token is not valid: " + e.getMessage());
+    }
+    return new Caller(issuer, claims.getSubject(), groups(claims), token);
+  }
+
+  /** Verifies a token; accepts {@code Bearer xyz} or the raw token. */
+  public Caller verifyHeader(String authorization) {
+    if (authorization == null) {
+      throw ProblemException.unauthorized("a bearer token is required");
+    }
+    String value = authorization.trim();
+    if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      value = value.substring(7).trim();
+    }
+    return verify(value);
+  }
+
+  private static List<String> groups(JWTClaimsSet claims) {
+    try {
+      List<String> groups = claims.getStringListClaim("groups");
+      return groups == null ? List.of() : List.copyOf(groups);
+    } catch (ParseException e) {
+      return List.of();
+    }
+  }
+
+  private DefaultJWTProcessor<SecurityContext> processorFor(String issuer) {
+    JWKSource<SecurityContext> keys;
+    try {
+      keys = JWKSourceBuilder.create(new URL(jwksUri(issuer))).retrying(true).build();
+    } catch (IOException e) {
+      throw ProblemException.unavailable("cannot reach the keys of issuer " + issuer);
+    }
+    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    processor.setJWSTypeVerifier(
+        new DefaultJOSEObjectTypeVerifier<>(
+            JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys));
+    processor.setJWTClaimsSetVerifier(
+        new DefaultJWTClaimsVerifier<>(
+            audience,
+            new JWTClaimsSet.Builder().issuer(issuer).build(),
+            new HashSet<>(List.of("sub", "exp", "iat"))));
+    return processor;
+  }
+
+  private static String jwksUri(String issuer) throws IOException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration"))
+            .timeout(Duration.ofSeconds(5))
+            .GET()
+            .build();
+    try {
+      HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        throw new IOException("discovery answered " + response.statusCode());
+      }
+      JsonNode doc = EventCodec.JSON.readTree(response.body());
+      if (!issuer.equals(trimSlash(doc.path("issuer").asText()))) {
+        throw new IOException("discovery names another issuer");
+      }
+      return doc.path("jwks_uri").asText();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  private static String trimSlash(String s) {
+    return s != null && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+}

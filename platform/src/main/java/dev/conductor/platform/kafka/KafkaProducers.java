@@ -1,0 +1,79 @@
+package dev.conductor.platform.kafka;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The one raw Kafka producer of a service (outbox relay, DLQ writer, executor events): acks=all
+ * with idempotence so a retried send is never duplicated or reordered, and linger.ms=0 because
+ * every hop is on the latency path.
+ */
+@ApplicationScoped
+public class KafkaProducers {
+  private final String bootstrap;
+  private volatile KafkaProducer<String, byte[]> producer;
+
+  public KafkaProducers(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    this.bootstrap = bootstrap;
+  }
+
+  public KafkaProducer<String, byte[]> producer() {
+    KafkaProducer<String, byte[]> p = producer;
+    if (p == null) {
+      synchronized (this) {
+        if (producer == null) {
+          producer =
+              new KafkaProducer<>(
+                  Map.of(
+                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      bootstrap,
+                      ProducerConfig.ACKS_CONFIG,
+                      "all",
+                      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                      true,
+                      ProducerConfig.LINGER_MS_CONFIG,
+                      0,
+                      ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                      120_000),
+                  new StringSerializer(),
+                  new ByteArraySerializer());
+        }
+        p = producer;
+      }
+    }
+    return p;
+  }
+
+  /** Sends and completes when the broker has acknowledged the record. */
+  public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+    CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+    producer()
+        .send(
+            record,
+            (metadata, error) -> {
+              if (error != null) {
+                done.completeExceptionally(error);
+              } else {
+                done.complete(metadata);
+              }
+            });
+    return done;
+  }
+
+  @PreDestroy
+  void close() {
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.conductor.platform.outbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conductor.events.EventCodec;
+import dev.conductor.platform.kafka.KafkaProducers;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes outbox rows in (key, sequence) order and deletes them once Kafka acknowledged them.
+ * Several instances may run: rows are claimed with FOR UPDATE SKIP LOCKED and a per-key advisory
+ * lock, so no two relays interleave one key's events. A commit only wakes the relay ({@link
+ * #wake}); the poll interval is the safety net for wake-ups lost in a crash.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+  private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+  private static final String CLAIM =
+      "SELECT seq, topic, record_key, headers::text, value FROM outbox"
+          + " WHERE pg_try_advisory_xact_lock(hashtext(record_key))"
+          + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED";
+  private static final String DELETE = "DELETE FROM outbox WHERE seq = ANY (?)";
+
+  private final DataSource dataSource;
+  private final KafkaProducers producers;
+  private final int batchSize;
+  private final long pollMillis;
+  private final Semaphore wakeups = new Semaphore(0);
+  private volatile boolean running;
+  private Thread thread;
+
+  public OutboxRelay(
+      DataSource dataSource,
+      KafkaProducers producers,
+      @ConfigProperty(name = "conductor.outbox.batch-size", defaultValue = "500") int batchSize,
+      @ConfigProperty(name = "conductor.outbox.poll-millis", defaultValue = "500")
+          long pollMillis) {
+    this.dataSource = dataSource;
+    this.producers = producers;
+    this.batchSize = batchSize;
+    this.pollMillis = pollMillis;
+  }
+
+  void start(@Observes StartupEvent event) {
+    running = true;
+    thread = new Thread(this::loop, "outbox-relay");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    running = false;
+    wake();
+    if (thread != null) {
+      thread.join(5_000);
+    }
+  }
+
+  /** Tells the relay that a transaction with outbox rows has committed. */
+  public void wake() {
+    if (wakeups.availablePermits() == 0) {
+      wakeups.release();
+    }
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        wakeups.tryAcquire(pollMillis, TimeUnit.MILLISECONDS);
+        wakeups.drainPermits();
+        while (running && publishBatch() == batchSize) {
+          // a full batch: more rows are probably waiting
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        LOG.warnf("outbox relay: %s; retrying", e.getMessage());
+        sleepQuietly(1_000);
+      }
+    }
+  }
+
+  /** Publishes one batch; returns how many rows it published. */
+  int publishBatch() throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<Long> published = new ArrayList<>();
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
+          claim.setInt(1, batchSize);
+          try (ResultSet rs = claim.executeQuery()) {
+            while (rs.next()) {
+              published.add(rs.getLong(1));
+              acks.add(producers.send(record(rs)));
+            }
+          }
+        }
+        if (published.isEmpty()) {
+          c.commit();
+          return 0;
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        try (PreparedStatement delete = c.prepareStatement(DELETE)) {
+          Array seqs = c.createArrayOf("bigint", published.toArray());
+          delete.setArray(1, seqs);
+          delete.executeUpdate();
+        }
+        c.commit();
+        return published.size();
+      } catch (Exception e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static ProducerRecord<String, byte[]> record(ResultSet rs) throws Exception {
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(rs.getString(2), rs.getString(3), rs.getBytes(5));
+    JsonNode headers = EventCodec.JSON.readTree(rs.getString(4));
+    for (Iterator<Map.Entry<String, JsonNode>> it = headers.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> h = it.next();
+      record.headers().add(h.getKey(), h.getValue().asText().getBytes(StandardCharsets.UTF_8));
+    }
+    return record;
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

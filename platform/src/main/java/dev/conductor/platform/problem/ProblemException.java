@@ -1,0 +1,70 @@
+package dev.conductor.platform.problem;
+
+import java.util.List;
+
+/**
+ * A domain failure that becomes an {@code application/problem+json} answer. Services throw it (or a
+ * subclass) and never build error responses by hand.
+ */
+public class ProblemException extends RuntimeException {
+  private final int status;
+  private final String title;
+  private final String field;
+  private final List<Problem.FieldError> errors;
+
+  public ProblemException(int status, String title, String detail) {
+    this(status, title, detail, null, null);
+  }
+
+  public ProblemException(
+      int status, String title, String detail, String field, List<Problem.FieldError> errors) {
+    super(detail);
+    this.status = status;
+    this.title = title;
+    this.field = field;
+    this.errors = errors == null ? null : List.copyOf(errors);
+  }
+
+  public static ProblemException badRequest(String field, String detail) {
+    return new ProblemException(
+        400, "Invalid request", detail, field, List.of(new Problem.FieldError(field, detail)));
+  }
+
+  public static ProblemException invalid(List<Problem.FieldError> errors) {
+    String first = errors.isEmpty() ? null : errors.get(0).field();
+    String detail =
+        errors.stream()
+            .map(e -> e.field() + ": " + e.message())
+            .reduce((a, b) -> a + "; " + b)
+            .orElse("invalid request");
+    return new ProblemException(400, "Invalid request", detail, first, errors);
+  }
+
+  public static ProblemException notFound(String what) {
+    return new ProblemException(404, "Not found", what + " does not exist");
+  }
+
+  public static ProblemException conflict(String detail) {
+    return new ProblemException(409, "Conflict", detail);
+  }
+
+  public static ProblemException unauthorized(String detail) {
+    return new ProblemException(401, "Unauthorized", detail);
+  }
+
+  public static ProblemException forbidden(String detail) {
+    return new ProblemException(403, "Forbidden", detail);
+  }
+
+  public static ProblemException unavailable(String detail) {
+    return new ProblemException(503, "Service unavailable", detail);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public Problem toProblem() {
+    return new Problem("about:blank", title, status, getMessage(), field, errors);
+  }
+}
