@@ -90,7 +90,8 @@ public final class EventCodec {
         type,
         event.getSource().toString(),
         subject,
-        event.getTime() == null ? java.time.Instant.EPOCH : event.getTime().toInstant(),
+        // time is optional in CloudEvents; an upstream event without one is stamped on receipt.
+        event.getTime() == null ? java.time.Instant.now() : event.getTime().toInstant(),
         causation == null ? null : causation.toString(),
         key != null ? key : (subject != null ? subject : event.getId()),
         data);

@@ -3,6 +3,7 @@ package dev.conductor.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
@@ -17,6 +18,9 @@ import java.util.Set;
 public final class Schemas {
   private static final JsonSchemaFactory FACTORY =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+  // Draft 2020-12 treats "format" as a note unless asked; contracts mean it (date-time).
+  private static final SchemaValidatorsConfig CONFIG =
+      SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
   private static final Map<EventType, JsonSchema> BY_TYPE = new EnumMap<>(EventType.class);
 
   static {
@@ -25,7 +29,7 @@ public final class Schemas {
         if (in == null) {
           throw new IllegalStateException("missing schema " + type.schemaResource());
         }
-        BY_TYPE.put(type, FACTORY.getSchema(EventCodec.JSON.readTree(in)));
+        BY_TYPE.put(type, FACTORY.getSchema(EventCodec.JSON.readTree(in), CONFIG));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
