@@ -18,7 +18,8 @@ public class BearerFilter {
   @Inject CurrentCaller current;
   @Inject ProblemResponses problems;
 
-  @ServerRequestFilter
+  // Pre-matching: an unknown /api path answers 401 too, so callers without a token learn nothing.
+  @ServerRequestFilter(preMatching = true)
   public Uni<Response> authenticate(ContainerRequestContext request) {
     String path = request.getUriInfo().getPath();
     if (!path.startsWith("/api/")) {

@@ -1,0 +1,354 @@
+package dev.conductor.deploy.local;
+
+import dev.conductor.testkit.PoolKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * Kafka, PostgreSQL and the five services as separate OS processes on free loopback ports, wired
+ * together the way an operator would: the broker is the issuer and the access check, each service
+ * has its own client credentials, each pool its own executor and key pair. Used by the E2E suite
+ * (and by the local runner). Closing it stops every process it started.
+ */
+public final class LocalStack implements AutoCloseable {
+  public static final String BROKER = "identity-broker";
+  public static final String TRIGGER = "trigger-service";
+  public static final String SCHEDULER = "scheduler-service";
+  public static final String AUDIT = "audit-service";
+  public static final String EXECUTOR = "executor-service";
+  public static final List<String> SERVICES = List.of(BROKER, TRIGGER, SCHEDULER, AUDIT);
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+  private static final Pattern KAFKA_READY = Pattern.compile("KAFKA READY (\\S+)");
+  private static final Pattern POSTGRES_READY = Pattern.compile("POSTGRES READY (\\S+)");
+
+  /**
+   * What to start. {@code repo} is the checkout whose {@code <service>/target/quarkus-app} jars
+   * run; {@code heap} caps every JVM (e.g. {@code 200m}).
+   */
+  public record Options(Path repo, Path stateDir, List<String> pools, String heap) {
+    public Options {
+      pools = List.copyOf(pools);
+    }
+  }
+
+  private final Options options;
+  private final List<ManagedProcess> processes = new ArrayList<>();
+  private final Map<String, String> urls = new LinkedHashMap<>();
+  private final Map<String, ManagedProcess> byName = new LinkedHashMap<>();
+  private final Map<String, List<String>> commands = new LinkedHashMap<>();
+  private Seed seed;
+  private String bootstrap;
+  private String jdbcUrl;
+  private String dbUser = "postgres";
+  private String dbPassword = "postgres";
+
+  private LocalStack(Options options) {
+    this.options = options;
+  }
+
+  /** Starts everything and waits until every service is ready; stops all on failure. */
+  public static LocalStack start(Options options) {
+    LocalStack stack = new LocalStack(options);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    Path state = options.stateDir();
+    Path logs = state.resolve("logs");
+    CompletableFuture<Void> infra =
+        CompletableFuture.allOf(
+            CompletableFuture.runAsync(() -> startKafka(state, logs)),
+            CompletableFuture.runAsync(() -> startPostgres(state, logs)));
+    Map<String, Path> poolKeys = PoolKeys.generate(state.resolve("pool-keys"), options.pools());
+    List<String> clients = new ArrayList<>(SERVICES);
+    seed = Seed.write(state, clients, options.pools());
+    for (String service : SERVICES) {
+      urls.put(service, "http://127.0.0.1:" + freePort());
+    }
+    for (String pool : options.pools()) {
+      urls.put(executorName(pool), "http://127.0.0.1:" + freePort());
+    }
+    join(infra);
+
+    List<String> names = new ArrayList<>(SERVICES);
+    options.pools().forEach(p -> names.add(executorName(p)));
+    for (String name : names) {
+      commands.put(name, serviceCommand(name, poolKeys));
+    }
+    for (String name : names) {
+      startService(name);
+    }
+    for (String name : names) {
+      byName.get(name).awaitHttpOk(urls.get(name) + "/q/health/ready", START_TIMEOUT);
+    }
+  }
+
+  private void startKafka(Path state, Path logs) {
+    ManagedProcess kafka =
+        track(
+            "kafka",
+            ManagedProcess.start(
+                "kafka",
+                javaCommand(
+                    "256m",
+                    List.of(
+                        "dev.conductor.testkit.KafkaMain",
+                        "--port",
+                        "0",
+                        "--dir",
+                        state.resolve("kafka").toString(),
+                        "--pools",
+                        String.join(",", options.pools()))),
+                logs.resolve("kafka.log")));
+    bootstrap = kafka.awaitLine(KAFKA_READY, START_TIMEOUT);
+  }
+
+  private void startPostgres(Path state, Path logs) {
+    String external = System.getenv("CONDUCTOR_DB_URL");
+    if (external != null && !external.isBlank()) {
+      jdbcUrl = external;
+      dbUser = System.getenv().getOrDefault("CONDUCTOR_DB_USER", "postgres");
+      dbPassword = System.getenv().getOrDefault("CONDUCTOR_DB_PASSWORD", "");
+      return;
+    }
+    ManagedProcess postgres =
+        track(
+            "postgres",
+            ManagedProcess.start(
+                "postgres",
+                javaCommand(
+                    "64m",
+                    List.of(
+                        "dev.conductor.testkit.PostgresMain",
+                        "--port",
+                        "0",
+                        "--dir",
+                        state.resolve("postgres").toString())),
+                logs.resolve("postgres.log")));
+    jdbcUrl = postgres.awaitLine(POSTGRES_READY, START_TIMEOUT);
+  }
+
+  private List<String> serviceCommand(String name, Map<String, Path> poolKeys) {
+    String module = name.startsWith(EXECUTOR) ? EXECUTOR : name;
+    Path jar = options.repo().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build with ./mvnw package first");
+    }
+    String broker = urls.get(BROKER);
+    String clientId = name.startsWith(EXECUTOR) ? "executor-" + pool(name) : name;
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("quarkus.http.port", port(urls.get(name)));
+    props.put("quarkus.http.host", "127.0.0.1");
+    props.put("kafka.bootstrap.servers", bootstrap);
+    props.put("quarkus.datasource.jdbc.url", jdbcUrl);
+    props.put("quarkus.datasource.reactive.url", jdbcUrl.substring("jdbc:".length()));
+    props.put("quarkus.datasource.username", dbUser);
+    props.put("quarkus.datasource.password", dbPassword);
+    props.put("conductor.auth.issuers", broker);
+    props.put("conductor.access.url", broker);
+    props.put("conductor.client.token-url", broker + "/oauth2/token");
+    props.put("conductor.client.id", clientId);
+    props.put("conductor.client.secret", seed.secret(clientId));
+    if (name.equals(BROKER)) {
+      props.put("conductor.broker.issuer", broker);
+      props.put("conductor.broker.seed-file", seed.file().toString());
+      for (String pool : options.pools()) {
+        props.put(
+            "conductor.broker.pool-keys." + pool,
+            PoolKeys.publicFile(poolKeys.get(pool).getParent(), pool).toString());
+      }
+    }
+    if (name.startsWith(EXECUTOR)) {
+      props.put("conductor.executor.pool", pool(name));
+      props.put("conductor.executor.id", name);
+      props.put("conductor.executor.private-key-file", poolKeys.get(pool(name)).toString());
+      props.put("conductor.scheduler.url", urls.get(SCHEDULER));
+    }
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary());
+    command.add("-Xmx" + options.heap());
+    command.add("-XX:+UseSerialGC");
+    command.add("-XX:+ExitOnOutOfMemoryError");
+    props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-jar");
+    command.add(jar.toString());
+    return command;
+  }
+
+  /** Starts (or restarts, after {@link #stop}) one service process. */
+  public void startService(String name) {
+    List<String> command = commands.get(name);
+    ManagedProcess process =
+        ManagedProcess.start(name, command, options.stateDir().resolve("logs/" + name + ".log"));
+    track(name, process);
+  }
+
+  /** Waits until a (re)started service is ready. */
+  public void awaitReady(String name) {
+    byName.get(name).awaitHttpOk(urls.get(name) + "/q/health/ready", START_TIMEOUT);
+  }
+
+  /** Stops one service process, e.g. to test that a crash loses nothing. */
+  public void stop(String name) {
+    ManagedProcess process = byName.remove(name);
+    if (process != null) {
+      processes.remove(process);
+      process.close();
+    }
+  }
+
+  private synchronized ManagedProcess track(String name, ManagedProcess process) {
+    processes.add(process);
+    byName.put(name, process);
+    return process;
+  }
+
+  public String url(String service) {
+    return urls.get(service);
+  }
+
+  public static String executorName(String pool) {
+    return EXECUTOR + "-" + pool;
+  }
+
+  public String bootstrapServers() {
+    return bootstrap;
+  }
+
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  public String dbUser() {
+    return dbUser;
+  }
+
+  public String dbPassword() {
+    return dbPassword;
+  }
+
+  public ManagedProcess process(String name) {
+    return byName.get(name);
+  }
+
+  public Map<String, ManagedProcess> processes() {
+    return Map.copyOf(byName);
+  }
+
+  /** A token for a seeded principal from the broker's client-credentials endpoint. */
+  public String token(String clientId) {
+    String form =
+        "grant_type=client_credentials&client_id="
+            + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+            + "&client_secret="
+            + URLEncoder.encode(seed.secret(clientId), StandardCharsets.UTF_8);
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(urls.get(BROKER) + "/oauth2/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build();
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("token endpoint answered " + response.statusCode());
+      }
+      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+      return json.path("access_token").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    List<ManagedProcess> reverse = new ArrayList<>(processes);
+    java.util.Collections.reverse(reverse);
+    // Services first (in parallel), then Kafka and PostgreSQL.
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (ManagedProcess p : reverse) {
+      if (!p.name().equals("kafka") && !p.name().equals("postgres")) {
+        stops.add(CompletableFuture.runAsync(p::close));
+      }
+    }
+    stops.forEach(CompletableFuture::join);
+    for (ManagedProcess p : reverse) {
+      if (p.name().equals("kafka") || p.name().equals("postgres")) {
+        p.close();
+      }
+    }
+    processes.clear();
+    byName.clear();
+  }
+
+  private List<String> javaCommand(String heap, List<String> mainAndArgs) {
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary());
+    command.add("-Xmx" + heap);
+    command.add("-XX:+UseSerialGC");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.addAll(mainAndArgs);
+    return command;
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static String pool(String executorName) {
+    return executorName.substring(EXECUTOR.length() + 1);
+  }
+
+  private static String port(String url) {
+    return url.substring(url.lastIndexOf(':') + 1);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void join(CompletableFuture<Void> future) {
+    try {
+      future.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.conductor.deploy.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The identity broker's seed for a local stack: built-in roles, one client per service and pool
+ * executor, demo principals and their assignments. Secrets are random per stack and written only
+ * to the state folder (owner-readable), never to a log.
+ */
+public final class Seed {
+  /** Demo principals: who they are and what they may do. */
+  public static final String ADMIN = "admin";
+
+  public static final String ALICE = "alice"; // developer in demo, may use the etl-bot identity
+  public static final String BOB = "bob"; // operator in demo, may NOT use the etl-bot identity
+  public static final String CAROL = "carol"; // viewer in demo: may not start runs
+  public static final String AUDITOR = "auditor";
+
+  public static final String WORKSPACE = "demo";
+  public static final String RUN_AS = "etl-bot";
+
+  private final Map<String, String> secrets = new LinkedHashMap<>();
+  private final Path file;
+
+  private Seed(Path file) {
+    this.file = file;
+  }
+
+  /** Writes a seed with fresh secrets for the given services and pools. */
+  public static Seed write(Path dir, List<String> services, List<String> pools) {
+    Seed seed = new Seed(dir.resolve("broker-seed.json"));
+    SecureRandom random = new SecureRandom();
+    List<Map<String, Object>> clients = new ArrayList<>();
+    List<Map<String, Object>> assignments = new ArrayList<>();
+    List<String> ids = new ArrayList<>(services);
+    pools.forEach(p -> ids.add("executor-" + p));
+    ids.addAll(List.of(ADMIN, ALICE, BOB, CAROL, AUDITOR));
+    for (String id : ids) {
+      byte[] bytes = new byte[24];
+      random.nextBytes(bytes);
+      String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      seed.secrets.put(id, secret);
+      clients.add(Map.of("id", id, "secret", secret, "groups", List.of()));
+    }
+    pools.forEach(p -> assignments.add(assign("executor-" + p, "executor", "/pools/" + p)));
+    assignments.add(assign(ADMIN, "admin", "/"));
+    assignments.add(assign(ALICE, "developer", "/workspaces/" + WORKSPACE));
+    assignments.add(
+        assign(ALICE, "identity-user", "/workspaces/" + WORKSPACE + "/identities/" + RUN_AS));
+    assignments.add(assign(BOB, "operator", "/workspaces/" + WORKSPACE));
+    assignments.add(assign(CAROL, "viewer", "/workspaces/" + WORKSPACE));
+    assignments.add(assign(AUDITOR, "auditor", "/"));
+
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("policyVersion", "local-1");
+    doc.put("roles", roles());
+    doc.put("clients", clients);
+    doc.put("assignments", assignments);
+    try {
+      Files.createDirectories(dir);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(seed.file.toFile(), doc);
+      Files.setPosixFilePermissions(seed.file, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return seed;
+  }
+
+  static Map<String, List<String>> roles() {
+    Map<String, List<String>> roles = new LinkedHashMap<>();
+    roles.put("admin", List.of("*"));
+    roles.put(
+        "developer",
+        List.of("pipeline.read", "pipeline.write", "pipeline.run", "run.read", "run.cancel"));
+    roles.put("operator", List.of("pipeline.read", "pipeline.run", "run.read", "run.cancel"));
+    roles.put("viewer", List.of("pipeline.read", "run.read"));
+    roles.put("auditor", List.of("audit.read", "run.read"));
+    roles.put("identity-user", List.of("identity.use"));
+    roles.put("executor", List.of("attempt.claim", "pool.register", "pool.read"));
+    return roles;
+  }
+
+  private static Map<String, Object> assign(String principal, String role, String scope) {
+    return Map.of("principal", principal, "role", role, "scope", scope);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public String secret(String clientId) {
+    String secret = secrets.get(clientId);
+    if (secret == null) {
+      throw new IllegalArgumentException("no client " + clientId + " in the seed");
+    }
+    return secret;
+  }
+}

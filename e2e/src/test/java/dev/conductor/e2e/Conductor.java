@@ -1,0 +1,136 @@
+package dev.conductor.e2e;
+
+import static io.restassured.RestAssured.given;
+
+import dev.conductor.deploy.local.LocalStack;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** What an E2E test does to the running stack: REST calls as a principal, Kafka in and out. */
+final class Conductor implements AutoCloseable {
+  final LocalStack stack;
+  private final KafkaProducer<String, byte[]> producer;
+
+  private Conductor(LocalStack stack) {
+    this.stack = stack;
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all"),
+            new StringSerializer(),
+            new ByteArraySerializer());
+  }
+
+  static Conductor start() {
+    Path repo = Path.of(System.getProperty("conductor.repo", "..")).toAbsolutePath().normalize();
+    Path state =
+        Path.of(System.getProperty("conductor.state", "target/e2e-state"))
+            .resolve(UUID.randomUUID().toString().substring(0, 8));
+    return new Conductor(
+        LocalStack.start(new LocalStack.Options(repo, state, List.of("dev"), "200m")));
+  }
+
+  RequestSpecification as(String principal) {
+    return given().header("Authorization", "Bearer " + stack.token(principal));
+  }
+
+  RequestSpecification anonymous() {
+    return given();
+  }
+
+  String url(String service) {
+    return stack.url(service);
+  }
+
+  Response putPipeline(String principal, String workspace, String pipeline, String json) {
+    return as(principal)
+        .contentType(ContentType.JSON)
+        .body(json)
+        .put(
+            url(LocalStack.TRIGGER) + "/api/v1/workspaces/{ws}/pipelines/{p}", workspace, pipeline);
+  }
+
+  Response startRun(String principal, String workspace, String pipeline, String body) {
+    return as(principal)
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post(
+            url(LocalStack.TRIGGER) + "/api/v1/workspaces/{ws}/pipelines/{p}/runs",
+            workspace,
+            pipeline);
+  }
+
+  Response run(String runId) {
+    return as("admin").get(url(LocalStack.SCHEDULER) + "/api/v1/runs/{id}", runId);
+  }
+
+  Response timeline(String runId) {
+    return as("auditor").get(url(LocalStack.AUDIT) + "/api/v1/runs/{id}/timeline", runId);
+  }
+
+  Response verifyLedger() {
+    return as("auditor").post(url(LocalStack.AUDIT) + "/api/v1/ledger/verify");
+  }
+
+  Response pool(String pool) {
+    return as("admin").get(url(LocalStack.SCHEDULER) + "/api/v1/pools/{pool}", pool);
+  }
+
+  void send(ProducerRecord<String, byte[]> record) {
+    try {
+      producer.send(record).get();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot publish to " + record.topic(), e);
+    }
+  }
+
+  /** Every record on {@code topic} up to its current end. */
+  List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+    stack.close();
+  }
+}
