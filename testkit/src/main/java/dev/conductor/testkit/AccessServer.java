@@ -1,0 +1,131 @@
+package dev.conductor.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A real HTTP server that speaks the broker's access-check protocol ({@code POST
+ * /api/v1/access/check}) for module tests of the other services, which cannot start the broker. It
+ * verifies the bearer token against the test issuer's keys (401 otherwise) and answers from the
+ * grants a test sets ({@code POST /grants}, {@code DELETE /grants}); scopes inherit downward like
+ * the broker's. The broker's own tests cover the real policy evaluation.
+ */
+public final class AccessServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpServer server;
+  private final DefaultJWTProcessor<SecurityContext> tokens;
+  private final List<Grant> grants = new CopyOnWriteArrayList<>();
+
+  /** One permission held by one subject at a scope and below it. */
+  public record Grant(String subject, String permission, String scope) {}
+
+  private AccessServer(TestIssuer issuer) throws IOException {
+    tokens = new DefaultJWTProcessor<>();
+    tokens.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(
+            JWSAlgorithm.ES256, new ImmutableJWKSet<>(issuer.publicKeys())));
+    tokens.setJWTClaimsSetVerifier(
+        new DefaultJWTClaimsVerifier<>(
+            TestIssuer.AUDIENCE,
+            new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
+            Set.of("sub", "exp")));
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/api/v1/access/check", this::check);
+    server.createContext("/grants", this::grants);
+    server.start();
+  }
+
+  public static AccessServer start(TestIssuer issuer) {
+    try {
+      return new AccessServer(issuer);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private void check(HttpExchange exchange) throws IOException {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    String subject;
+    try {
+      subject = tokens.process(header.substring("Bearer ".length()).trim(), null).getSubject();
+    } catch (Exception e) {
+      respond(exchange, 401, Map.of("title", "Unauthorized", "status", 401));
+      return;
+    }
+    JsonNode body = JSON.readTree(exchange.getRequestBody());
+    String permission = body.path("permission").asText();
+    String scope = body.path("scope").asText();
+    boolean allowed =
+        grants.stream()
+            .anyMatch(
+                g ->
+                    g.subject().equals(subject)
+                        && (g.permission().equals(permission) || g.permission().equals("*"))
+                        && covers(g.scope(), scope));
+    respond(
+        exchange,
+        200,
+        Map.of(
+            "decisionId",
+            UUID.randomUUID().toString(),
+            "effect",
+            allowed ? "allow" : "deny",
+            "reasons",
+            List.of(allowed ? "granted" : "no grant of " + permission + " on " + scope)));
+  }
+
+  private void grants(HttpExchange exchange) throws IOException {
+    if ("DELETE".equals(exchange.getRequestMethod())) {
+      grants.clear();
+    } else {
+      grants.add(JSON.readValue(exchange.getRequestBody(), Grant.class));
+    }
+    respond(exchange, 200, Map.of("grants", grants.size()));
+  }
+
+  /** Segment-wise prefix: {@code /workspaces/a} covers {@code /workspaces/a/pipelines/p}. */
+  static boolean covers(String granted, String requested) {
+    if (granted.equals("/") || granted.equals(requested)) {
+      return true;
+    }
+    return requested.startsWith(granted.endsWith("/") ? granted : granted + "/");
+  }
+
+  private static void respond(HttpExchange exchange, int status, Object body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.conductor.testkit;
+
+import dev.conductor.events.Topics;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs {@link EmbeddedKafka} as its own process, for end-to-end tests and the local runner.
+ *
+ * <pre>java -Xmx256m -cp CP dev.conductor.testkit.KafkaMain --port 0 --dir D --pools dev,test</pre>
+ *
+ * <p>Prints {@code KAFKA READY <bootstrap>} once every topic exists and stops cleanly on SIGTERM.
+ * With {@code --dir} the data survives restarts.
+ */
+public final class KafkaMain {
+  private KafkaMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    Logs.forMain();
+    MainArgs parsed = new MainArgs(args, "port", "dir", "pools");
+    List<String> pools =
+        Arrays.stream(parsed.get("pools", String.join(",", Topics.DEFAULT_POOLS)).split(","))
+            .map(String::trim)
+            .filter(p -> !p.isEmpty())
+            .toList();
+    EmbeddedKafka kafka = EmbeddedKafka.start(parsed.port(), parsed.dir(), pools);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  kafka.close();
+                  stopped.countDown();
+                },
+                "kafka-main-shutdown"));
+    System.out.println("KAFKA READY " + kafka.bootstrapServers());
+    System.out.flush();
+    stopped.await();
+  }
+}

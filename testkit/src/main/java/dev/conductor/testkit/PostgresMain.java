@@ -1,0 +1,33 @@
+package dev.conductor.testkit;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs an embedded PostgreSQL as its own process, for end-to-end tests and the local runner.
+ *
+ * <pre>java -cp CP dev.conductor.testkit.PostgresMain --port 0 --dir D</pre>
+ *
+ * <p>Prints {@code POSTGRES READY <jdbcUrl>} once it accepts connections (user and password {@code
+ * postgres}) and stops the server on SIGTERM. With {@code --dir} the data survives restarts.
+ */
+public final class PostgresMain {
+  private PostgresMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    Logs.forMain();
+    MainArgs parsed = new MainArgs(args, "port", "dir");
+    EmbeddedDatabase db = EmbeddedDatabase.embedded(parsed.port(), parsed.dir());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  db.close();
+                  stopped.countDown();
+                },
+                "postgres-main-shutdown"));
+    System.out.println("POSTGRES READY " + db.jdbcUrl());
+    System.out.flush();
+    stopped.await();
+  }
+}
