@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
@@ -107,7 +108,12 @@ public class TokenVerifier {
   private DefaultJWTProcessor<SecurityContext> processorFor(String issuer) {
     JWKSource<SecurityContext> keys;
     try {
-      keys = JWKSourceBuilder.create(new URL(jwksUri(issuer))).retrying(true).build();
+      // nimbus's default 500 ms read timeout is too short on a loaded 2-core machine.
+      keys =
+          JWKSourceBuilder.create(
+                  new URL(jwksUri(issuer)), new DefaultResourceRetriever(3_000, 5_000, 512 * 1024))
+              .retrying(true)
+              .build();
     } catch (IOException e) {
       throw ProblemException.unavailable("cannot reach the keys of issuer " + issuer);
     }

@@ -123,10 +123,13 @@ public class EventConsumer {
         .invoke(e -> LOG.errorf("cannot write to the DLQ: %s", e.getMessage()));
   }
 
+  /** Worth retrying: anything but a verdict on the message itself (a 503 is not a verdict). */
   private static boolean transient_(Throwable e) {
+    if (e instanceof ProblemException p) {
+      return p.status() >= 500;
+    }
     return !(e instanceof Rejected
         || e instanceof EventFormatException
-        || e instanceof ProblemException
         || e instanceof IllegalArgumentException);
   }
 

@@ -1,0 +1,174 @@
+package dev.conductor.trigger.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventType;
+import dev.conductor.events.data.ConfigChanged;
+import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.trigger.Json;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/**
+ * Versioned pipeline definitions. A PUT that changes a definition stores version n+1 and emits
+ * {@code config.changed} (section {@code pipelines}) in the same transaction; a PUT that changes
+ * nothing stores nothing.
+ */
+@ApplicationScoped
+public class Pipelines {
+  public static final String SECTION = "pipelines";
+  static final String SOURCE = Envelope.sourceOf("trigger-service");
+
+  private static final String LATEST =
+      "SELECT p.version, v.definition::text, p.updated_at, p.updated_by FROM pipelines p"
+          + " JOIN pipeline_versions v ON v.workspace = p.workspace AND v.pipeline = p.pipeline"
+          + " AND v.version = p.version WHERE p.workspace = $1 AND p.pipeline = $2";
+  private static final String ENSURE_HEAD =
+      "INSERT INTO pipelines (workspace, pipeline, version, updated_at, updated_by)"
+          + " VALUES ($1, $2, 0, $3, $4) ON CONFLICT DO NOTHING";
+  private static final String LOCK_HEAD =
+      "SELECT p.version, v.definition::text FROM pipelines p LEFT JOIN pipeline_versions v"
+          + " ON v.workspace = p.workspace AND v.pipeline = p.pipeline AND v.version = p.version"
+          + " WHERE p.workspace = $1 AND p.pipeline = $2 FOR UPDATE OF p";
+  private static final String INSERT_VERSION =
+      "INSERT INTO pipeline_versions (workspace, pipeline, version, definition, created_at,"
+          + " created_by) VALUES ($1, $2, $3, $4, $5, $6)";
+  private static final String UPDATE_HEAD =
+      "UPDATE pipelines SET version = $3, updated_at = $4, updated_by = $5"
+          + " WHERE workspace = $1 AND pipeline = $2";
+
+  /** The latest version of a pipeline. */
+  public record Stored(
+      String workspace,
+      String pipeline,
+      int version,
+      PipelineDefinition definition,
+      Instant updatedAt,
+      String updatedBy) {}
+
+  /** The outcome of a PUT: {@code previousVersion} is 0 for a new pipeline. */
+  public record Saved(int version, int previousVersion, boolean changed) {
+    public boolean created() {
+      return previousVersion == 0;
+    }
+  }
+
+  private final Outbox outbox;
+  private final Clock clock;
+
+  public Pipelines(Outbox outbox, Clock clock) {
+    this.outbox = outbox;
+    this.clock = clock;
+  }
+
+  public Uni<Optional<Stored>> latest(SqlClient client, String workspace, String pipeline) {
+    return client
+        .preparedQuery(LATEST)
+        .execute(Tuple.of(workspace, pipeline))
+        .map(
+            rows -> {
+              RowIterator<Row> it = rows.iterator();
+              if (!it.hasNext()) {
+                return Optional.empty();
+              }
+              Row row = it.next();
+              return Optional.of(
+                  new Stored(
+                      workspace,
+                      pipeline,
+                      row.getInteger(0),
+                      PipelineDefinition.fromJson(Json.tree(row.getString(1))),
+                      row.getOffsetDateTime(2).toInstant(),
+                      row.getString(3)));
+            });
+  }
+
+  /**
+   * Stores {@code definition} as the next version unless it equals the latest one; emits {@code
+   * config.changed} when it stores.
+   */
+  public Uni<Saved> save(
+      SqlConnection tx,
+      String workspace,
+      String pipeline,
+      PipelineDefinition definition,
+      String who,
+      String traceparent) {
+    OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    JsonNode wanted = definition.toJson();
+    return tx.preparedQuery(ENSURE_HEAD)
+        .execute(Tuple.of(workspace, pipeline, now, who))
+        .chain(() -> tx.preparedQuery(LOCK_HEAD).execute(Tuple.of(workspace, pipeline)))
+        .chain(
+            rows -> {
+              Row head = rows.iterator().next();
+              int current = head.getInteger(0);
+              String stored = head.getString(1);
+              // Compare normalised definitions: the stored one went through the same record.
+              if (current > 0
+                  && PipelineDefinition.fromJson(Json.tree(stored)).toJson().equals(wanted)) {
+                return Uni.createFrom().item(new Saved(current, current, false));
+              }
+              int next = current + 1;
+              return tx.preparedQuery(INSERT_VERSION)
+                  .execute(
+                      Tuple.tuple()
+                          .addValue(workspace)
+                          .addValue(pipeline)
+                          .addValue(next)
+                          .addValue(Json.jsonb(wanted))
+                          .addValue(now)
+                          .addValue(who))
+                  .chain(
+                      () ->
+                          tx.preparedQuery(UPDATE_HEAD)
+                              .execute(
+                                  Tuple.tuple()
+                                      .addValue(workspace)
+                                      .addValue(pipeline)
+                                      .addValue(next)
+                                      .addValue(now)
+                                      .addValue(who)))
+                  .chain(
+                      () ->
+                          outbox.append(
+                              tx,
+                              changed(workspace, pipeline, who, current, next),
+                              EventType.CONFIG_CHANGED.topic(),
+                              traceparent))
+                  .replaceWith(new Saved(next, current, true));
+            });
+  }
+
+  private Envelope<ConfigChanged> changed(
+      String workspace, String pipeline, String who, int previous, int next) {
+    ConfigChanged data =
+        new ConfigChanged(
+            workspace,
+            SECTION,
+            who,
+            previous == 0 ? null : Integer.toString(previous),
+            Integer.toString(next));
+    return Envelope.of(EventType.CONFIG_CHANGED, SOURCE, key(workspace, pipeline), data, clock);
+  }
+
+  /** The Kafka key and subject of a pipeline's config events: {@code <ws>/<p>}. */
+  public static String key(String workspace, String pipeline) {
+    return workspace + "/" + pipeline;
+  }
+
+  /** The access-check scope of a pipeline. */
+  public static String scope(String workspace, String pipeline) {
+    return "/workspaces/" + workspace + "/pipelines/" + pipeline;
+  }
+}

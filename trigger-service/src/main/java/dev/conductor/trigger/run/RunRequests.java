@@ -1,0 +1,249 @@
+package dev.conductor.trigger.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventCodec;
+import dev.conductor.events.EventType;
+import dev.conductor.events.data.RunRequested;
+import dev.conductor.platform.auth.Caller;
+import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.problem.ProblemException;
+import dev.conductor.trigger.Json;
+import dev.conductor.trigger.pipeline.FieldErrors;
+import dev.conductor.trigger.pipeline.ParameterSchemas;
+import dev.conductor.trigger.pipeline.PipelineValidator;
+import dev.conductor.trigger.pipeline.Pipelines;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Turns a validated request into a run: one transaction holds the idempotency key, the request row
+ * and the {@code run.requested} event, so a retried request (same key) answers the first run and
+ * emits nothing. Shared by the REST endpoint and the Kafka trigger consumer.
+ */
+@ApplicationScoped
+public class RunRequests {
+  public static final String SOURCE = Envelope.sourceOf("trigger-service");
+  public static final int MAX_KEY_LENGTH = 255;
+
+  private static final String CLAIM_KEY =
+      "INSERT INTO idempotency_keys (workspace, idem_key, pipeline, run_id, created_at)"
+          + " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+  private static final String EXISTING_KEY =
+      "SELECT pipeline, run_id FROM idempotency_keys WHERE workspace = $1 AND idem_key = $2";
+  private static final String INSERT_REQUEST =
+      "INSERT INTO run_requests (run_id, workspace, pipeline, pipeline_version, environment,"
+          + " parameters, requester_issuer, requester_subject, trigger, idempotency_key,"
+          + " cause_event_id, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+          + " $12)";
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  /** What is asked for. {@code parameters} may be null (no parameters). */
+  public record StartRun(
+      String workspace,
+      String pipeline,
+      String environment,
+      JsonNode parameters,
+      String idempotencyKey) {}
+
+  /**
+   * Where the request came from: {@code trigger} ({@code manual} or {@code kafka}), the event that
+   * caused it (Kafka) and the trace to continue.
+   */
+  public record Origin(String trigger, String causationId, String traceparent) {
+    public static Origin manual(String traceparent) {
+      return new Origin("manual", null, traceparent);
+    }
+
+    public static Origin kafka(String triggerEventId, String traceparent) {
+      return new Origin("kafka", triggerEventId, traceparent);
+    }
+  }
+
+  /** The run; {@code created} is false when an earlier request with the same key made it. */
+  public record Started(String runId, boolean created) {}
+
+  private final Pipelines pipelines;
+  private final PipelineValidator validator;
+  private final ParameterSchemas schemas;
+  private final Outbox outbox;
+  private final Clock clock;
+
+  public RunRequests(
+      Pipelines pipelines,
+      PipelineValidator validator,
+      ParameterSchemas schemas,
+      Outbox outbox,
+      Clock clock) {
+    this.pipelines = pipelines;
+    this.validator = validator;
+    this.schemas = schemas;
+    this.outbox = outbox;
+    this.clock = clock;
+  }
+
+  /**
+   * Validates the request against the latest pipeline version and starts a run, inside {@code tx}.
+   * The caller has already been allowed {@code pipeline.run} on the pipeline.
+   *
+   * @throws ProblemException 404 for an unknown pipeline, 400 naming each field at fault, 409 when
+   *     the idempotency key already names a run of another pipeline
+   */
+  public Uni<Started> start(SqlConnection tx, StartRun request, Caller caller, Origin origin) {
+    return pipelines
+        .latest(tx, request.workspace(), request.pipeline())
+        .chain(
+            found -> {
+              Pipelines.Stored pipeline =
+                  found.orElseThrow(
+                      () ->
+                          ProblemException.notFound(
+                              "pipeline " + request.workspace() + "/" + request.pipeline()));
+              JsonNode parameters = validate(pipeline, request);
+              String runId = UUID.randomUUID().toString();
+              return claimKey(tx, request, runId)
+                  .chain(
+                      existing ->
+                          existing != null
+                              ? Uni.createFrom().item(new Started(existing, false))
+                              : insert(tx, pipeline, request, parameters, caller, origin, runId)
+                                  .replaceWith(new Started(runId, true)));
+            });
+  }
+
+  private JsonNode validate(Pipelines.Stored pipeline, StartRun request) {
+    FieldErrors errors = new FieldErrors();
+    String env = request.environment();
+    if (env == null || env.isBlank()) {
+      errors.add("/environment", "is required");
+    } else if (!pipeline.definition().environments().contains(env)) {
+      errors.add(
+          "/environment",
+          "pipeline "
+              + pipeline.pipeline()
+              + " may run in "
+              + pipeline.definition().environments()
+              + ", not '"
+              + env
+              + "'");
+    } else if (!validator.environments().contains(env)) {
+      errors.add("/environment", "environment '" + env + "' is not configured here");
+    }
+    String key = request.idempotencyKey();
+    if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH)) {
+      errors.add("/idempotencyKey", "must have 1 to " + MAX_KEY_LENGTH + " characters");
+    }
+    JsonNode parameters = request.parameters();
+    if (parameters == null || parameters.isNull() || parameters.isMissingNode()) {
+      parameters = JsonNodeFactory.instance.objectNode();
+    }
+    if (!parameters.isObject()) {
+      errors.add("/parameters", "must be an object");
+    } else {
+      errors.addAll(
+          schemas.violations(
+              Pipelines.key(pipeline.workspace(), pipeline.pipeline()) + "@" + pipeline.version(),
+              pipeline.definition().parameters(),
+              parameters,
+              "/parameters"));
+    }
+    errors.throwIfAny();
+    return parameters;
+  }
+
+  /** Null when the key is now this run's (or there is no key); else the run it already names. */
+  private Uni<String> claimKey(SqlConnection tx, StartRun request, String runId) {
+    if (request.idempotencyKey() == null) {
+      return Uni.createFrom().nullItem();
+    }
+    return tx.preparedQuery(CLAIM_KEY)
+        .execute(
+            Tuple.tuple()
+                .addValue(request.workspace())
+                .addValue(request.idempotencyKey())
+                .addValue(request.pipeline())
+                .addValue(UUID.fromString(runId))
+                .addValue(now()))
+        .chain(
+            claimed -> {
+              if (claimed.rowCount() == 1) {
+                return Uni.createFrom().nullItem();
+              }
+              // A concurrent holder of the key has committed by now (the insert waited for it).
+              return tx.preparedQuery(EXISTING_KEY)
+                  .execute(Tuple.of(request.workspace(), request.idempotencyKey()))
+                  .map(
+                      rows -> {
+                        RowIterator<Row> it = rows.iterator();
+                        Row row = it.next();
+                        if (!row.getString(0).equals(request.pipeline())) {
+                          throw ProblemException.conflict(
+                              "idempotency key already names a run of pipeline "
+                                  + row.getString(0));
+                        }
+                        return row.getUUID(1).toString();
+                      });
+            });
+  }
+
+  private Uni<Void> insert(
+      SqlConnection tx,
+      Pipelines.Stored pipeline,
+      StartRun request,
+      JsonNode parameters,
+      Caller caller,
+      Origin origin,
+      String runId) {
+    Map<String, Object> params = EventCodec.JSON.convertValue(parameters, MAP);
+    RunRequested data =
+        new RunRequested(
+            runId,
+            pipeline.workspace(),
+            pipeline.pipeline(),
+            pipeline
+                .definition()
+                .snapshot(pipeline.workspace(), pipeline.pipeline(), pipeline.version()),
+            params,
+            request.environment(),
+            caller.requester(),
+            origin.trigger(),
+            request.idempotencyKey());
+    Envelope<RunRequested> event =
+        origin.causationId() == null
+            ? Envelope.of(EventType.RUN_REQUESTED, SOURCE, runId, data, clock)
+            : Envelope.causedBy(
+                origin.causationId(), EventType.RUN_REQUESTED, SOURCE, runId, data, clock);
+    return tx.preparedQuery(INSERT_REQUEST)
+        .execute(
+            Tuple.tuple()
+                .addValue(UUID.fromString(runId))
+                .addValue(pipeline.workspace())
+                .addValue(pipeline.pipeline())
+                .addValue(pipeline.version())
+                .addValue(request.environment())
+                .addValue(Json.jsonb(parameters))
+                .addValue(caller.issuer())
+                .addValue(caller.subject())
+                .addValue(origin.trigger())
+                .addValue(request.idempotencyKey())
+                .addValue(origin.causationId())
+                .addValue(now()))
+        .chain(
+            () -> outbox.append(tx, event, EventType.RUN_REQUESTED.topic(), origin.traceparent()));
+  }
+
+  private OffsetDateTime now() {
+    return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,233 @@
+package dev.conductor.trigger;
+
+import static dev.conductor.trigger.Fixtures.granted;
+import static dev.conductor.trigger.Fixtures.token;
+import static dev.conductor.trigger.Fixtures.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventType;
+import dev.conductor.events.Topics;
+import dev.conductor.events.data.RunRequested;
+import dev.conductor.events.data.StepSpec;
+import dev.conductor.testkit.IssuerTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class RunResourceTest {
+  private static final String RUNS = "/api/v1/workspaces/{ws}/pipelines/{p}/runs";
+  private static final String BODY =
+      "{\"environment\": \"test\", \"parameters\": {\"date\": \"2026-11-26\"}}";
+
+  @Inject DataSource dataSource;
+
+  private String ws;
+
+  @BeforeEach
+  void pipeline() {
+    ws = unique("ws");
+    Fixtures.createPipeline(ws, "nightly");
+  }
+
+  @Test
+  void withoutTokenIs401() {
+    given()
+        .contentType(ContentType.JSON)
+        .body(BODY)
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  void foreignTokenIs401() {
+    given()
+        .auth()
+        .oauth2(IssuerTestResource.issuer().foreignToken("mallory"))
+        .contentType(ContentType.JSON)
+        .body(BODY)
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  void withoutPipelineRunIs403() {
+    String viewer = granted("pipeline.read", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(viewer))
+        .contentType(ContentType.JSON)
+        .body(BODY)
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(403)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  void startsARunWithTheSnapshotAndTheRequester() {
+    String operator = granted("pipeline.run", "/workspaces/" + ws + "/pipelines/nightly");
+    Response response =
+        given()
+            .auth()
+            .oauth2(token(operator))
+            .contentType(ContentType.JSON)
+            .body(BODY)
+            .post(RUNS, ws, "nightly");
+    response.then().statusCode(201);
+    String runId = response.path("runId");
+    assertThat(response.header("Location")).endsWith("/api/v1/runs/" + runId);
+
+    var record =
+        KafkaTopics.await(
+            Topics.RUNS,
+            KafkaTopics.event(e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key())));
+    Envelope<?> event = KafkaTopics.decode(record);
+    RunRequested run = (RunRequested) event.data();
+    assertThat(record.key()).isEqualTo(runId);
+    assertThat(event.subject()).isEqualTo(runId);
+    assertThat(event.source()).isEqualTo("/conductor/trigger-service");
+    assertThat(KafkaTopics.header(record, "traceparent"))
+        .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-..");
+    assertThat(run.runId()).isEqualTo(runId);
+    assertThat(run.workspace()).isEqualTo(ws);
+    assertThat(run.pipeline()).isEqualTo("nightly");
+    assertThat(run.environment()).isEqualTo("test");
+    assertThat(run.trigger()).isEqualTo("manual");
+    assertThat(run.parameters()).containsEntry("date", "2026-11-26");
+    assertThat(run.requester().subject()).isEqualTo(operator);
+    assertThat(run.requester().issuer()).isEqualTo(IssuerTestResource.issuer().issuer());
+    assertThat(run.requester().groups()).containsExactly("data-eng");
+    assertThat(run.snapshot().version()).isEqualTo(1);
+    assertThat(run.snapshot().runAs()).isEqualTo("etl-bot");
+    assertThat(run.snapshot().environments()).containsExactly("dev", "test");
+    assertThat(run.snapshot().tags()).containsEntry("team", "core");
+    List<StepSpec> steps = run.snapshot().steps();
+    assertThat(steps).extracting(StepSpec::name).containsExactly("extract", "load");
+    assertThat(steps.get(0).spec()).containsEntry("millis", 200);
+    assertThat(steps.get(0).timeoutSeconds()).isEqualTo(600);
+    assertThat(steps.get(0).dataAccess().get(0).resource()).isEqualTo("warehouse");
+    assertThat(steps.get(1).dependsOn()).containsExactly("extract");
+    assertThat(record.headers().lastHeader("authorization")).isNull();
+  }
+
+  @Test
+  void sameIdempotencyKeyStartsOneRun() throws SQLException {
+    String operator = granted("pipeline.run", "/workspaces/" + ws);
+    String key = unique("key");
+    Response first =
+        given()
+            .auth()
+            .oauth2(token(operator))
+            .header("Idempotency-Key", key)
+            .contentType(ContentType.JSON)
+            .body(BODY)
+            .post(RUNS, ws, "nightly");
+    first.then().statusCode(201);
+    String runId = first.path("runId");
+    given()
+        .auth()
+        .oauth2(token(operator))
+        .header("Idempotency-Key", key)
+        .contentType(ContentType.JSON)
+        .body(BODY)
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(200)
+        .body("runId", equalTo(runId));
+
+    KafkaTopics.await(
+        Topics.RUNS,
+        KafkaTopics.event(e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key())));
+    // Once the outbox is drained, everything both requests emitted is on the topic.
+    await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows() == 0);
+    assertThat(
+            KafkaTopics.all(
+                Topics.RUNS,
+                KafkaTopics.event(
+                    e ->
+                        e.type() == EventType.RUN_REQUESTED
+                            && key.equals(((RunRequested) e.data()).idempotencyKey()))))
+        .hasSize(1);
+  }
+
+  @Test
+  void invalidParametersAreNamed() {
+    String operator = granted("pipeline.run", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(operator))
+        .contentType(ContentType.JSON)
+        .body("{\"environment\": \"dev\", \"parameters\": {}}")
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("field", equalTo("/parameters/date"))
+        .body("errors.field", hasItem("/parameters/date"));
+    given()
+        .auth()
+        .oauth2(token(operator))
+        .contentType(ContentType.JSON)
+        .body("{\"environment\": \"dev\", \"parameters\": {\"date\": \"yesterday\"}}")
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(400)
+        .body("field", equalTo("/parameters/date"));
+  }
+
+  @Test
+  void environmentMustBeAllowedByThePipeline() {
+    String operator = granted("pipeline.run", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(operator))
+        .contentType(ContentType.JSON)
+        .body("{\"environment\": \"prod\", \"parameters\": {\"date\": \"2026-11-26\"}}")
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("field", equalTo("/environment"));
+  }
+
+  @Test
+  void unknownPipelineIs404() {
+    String operator = granted("pipeline.run", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(operator))
+        .contentType(ContentType.JSON)
+        .body(BODY)
+        .post(RUNS, ws, "missing")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+  }
+
+  private int outboxRows() throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM outbox")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
