@@ -1,0 +1,71 @@
+package dev.conductor.broker.credential;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The {@code leases} table: one row per minted credential, revoked when its attempt ends. */
+@ApplicationScoped
+public class Leases {
+  /** A lease that was just revoked. */
+  public record Revoked(String leaseId, String runId, String attemptId) {}
+
+  public Uni<Void> insert(
+      SqlConnection tx,
+      String decisionId,
+      String runId,
+      String attemptId,
+      List<Lease> leases,
+      Instant issuedAt) {
+    if (leases.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    for (Lease lease : leases) {
+      rows.add(
+          Tuple.from(
+              Arrays.asList(
+                  lease.leaseId(),
+                  decisionId,
+                  runId,
+                  attemptId,
+                  lease.kind(),
+                  lease.resource(),
+                  lease.fingerprint(),
+                  issuedAt.atOffset(ZoneOffset.UTC),
+                  lease.expiresAt().atOffset(ZoneOffset.UTC))));
+    }
+    return tx.preparedQuery(
+            "INSERT INTO leases (id, decision_id, run_id, attempt_id, kind, resource, fingerprint,"
+                + " issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .executeBatch(rows)
+        .replaceWithVoid();
+  }
+
+  /** Marks the attempt's live leases revoked; returns those it revoked (none the second time). */
+  public Uni<List<Revoked>> revokeAttempt(
+      SqlConnection tx, String attemptId, String reason, Instant at) {
+    return tx.preparedQuery(
+            "UPDATE leases SET revoked_at = $2, revoke_reason = $3"
+                + " WHERE attempt_id = $1 AND revoked_at IS NULL"
+                + " RETURNING id, run_id, attempt_id")
+        .execute(Tuple.of(attemptId, at.atOffset(ZoneOffset.UTC), reason))
+        .map(
+            rows -> {
+              List<Revoked> revoked = new ArrayList<>();
+              for (Row row : rows) {
+                revoked.add(new Revoked(row.getString(0), row.getString(1), row.getString(2)));
+              }
+              // Stable order, so the credential.revoked events of one attempt are reproducible.
+              revoked.sort((a, b) -> a.leaseId().compareTo(b.leaseId()));
+              return revoked;
+            });
+  }
+}

@@ -1,0 +1,108 @@
+package dev.conductor.broker.credential;
+
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventType;
+import dev.conductor.events.data.AttemptCancelled;
+import dev.conductor.events.data.AttemptFailed;
+import dev.conductor.events.data.AttemptSucceeded;
+import dev.conductor.events.data.AttemptTimedOut;
+import dev.conductor.events.data.CredentialRevoked;
+import dev.conductor.platform.kafka.Consumed;
+import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.platform.kafka.Rejected;
+import dev.conductor.platform.outbox.Outbox;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Revokes an attempt's credential leases when the attempt ends, one event per lease. */
+@ApplicationScoped
+public class Revocations {
+  private static final String SOURCE = Envelope.sourceOf("identity-broker");
+
+  private final EventConsumer consumer;
+  private final Leases leases;
+  private final Outbox outbox;
+  private final Clock clock;
+
+  public Revocations(EventConsumer consumer, Leases leases, Outbox outbox, Clock clock) {
+    this.consumer = consumer;
+    this.leases = leases;
+    this.outbox = outbox;
+    this.clock = clock;
+  }
+
+  /**
+   * Consumes {@code conductor.job-events} (attempt end events only); a duplicate finds no live
+   * lease left and emits nothing.
+   */
+  @Incoming("ended")
+  public Uni<Void> onEnded(Message<byte[]> message) {
+    return consumer.inTransaction(message, this::apply);
+  }
+
+  Uni<Void> apply(SqlConnection tx, Consumed consumed) {
+    String attemptId = attemptId(consumed);
+    if (attemptId == null) {
+      return Uni.createFrom().voidItem();
+    }
+    if (attemptId.isBlank()) {
+      throw new Rejected(consumed.event().type().shortName() + " names no attempt");
+    }
+    String reason = consumed.event().type().shortName();
+    Instant now = clock.instant();
+    return leases
+        .revokeAttempt(tx, attemptId, reason, now)
+        .chain(
+            revoked -> {
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (Leases.Revoked lease : revoked) {
+                Envelope<CredentialRevoked> event =
+                    Envelope.causedBy(
+                        consumed.event().id(),
+                        EventType.CREDENTIAL_REVOKED,
+                        SOURCE,
+                        lease.runId(),
+                        new CredentialRevoked(lease.leaseId(), lease.runId(), attemptId, reason),
+                        clock);
+                chain =
+                    chain.chain(
+                        () ->
+                            outbox.append(
+                                tx,
+                                event,
+                                EventType.CREDENTIAL_REVOKED.topic(),
+                                consumed.traceparent()));
+              }
+              return chain;
+            });
+  }
+
+  /** The attempt an end event is about; null for every other type (ignored). */
+  private static String attemptId(Consumed consumed) {
+    Object data = consumed.event().data();
+    String id =
+        switch (consumed.event().type()) {
+          case ATTEMPT_SUCCEEDED -> ((AttemptSucceeded) data).attemptId();
+          case ATTEMPT_FAILED -> ((AttemptFailed) data).attemptId();
+          case ATTEMPT_TIMED_OUT -> ((AttemptTimedOut) data).attemptId();
+          case ATTEMPT_CANCELLED -> ((AttemptCancelled) data).attemptId();
+          default -> null;
+        };
+    if (id == null && isEnd(consumed.event().type())) {
+      return "";
+    }
+    return id;
+  }
+
+  private static boolean isEnd(EventType type) {
+    return type == EventType.ATTEMPT_SUCCEEDED
+        || type == EventType.ATTEMPT_FAILED
+        || type == EventType.ATTEMPT_TIMED_OUT
+        || type == EventType.ATTEMPT_CANCELLED;
+  }
+}

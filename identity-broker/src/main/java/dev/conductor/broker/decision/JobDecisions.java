@@ -1,0 +1,188 @@
+package dev.conductor.broker.decision;
+
+import dev.conductor.broker.credential.CredentialFailure;
+import dev.conductor.broker.credential.CredentialMinter;
+import dev.conductor.broker.credential.Lease;
+import dev.conductor.broker.credential.Leases;
+import dev.conductor.broker.policy.PolicyStore;
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventType;
+import dev.conductor.events.Topics;
+import dev.conductor.events.data.CredentialIssued;
+import dev.conductor.events.data.DecisionRecorded;
+import dev.conductor.events.data.JobAuthorized;
+import dev.conductor.events.data.JobCredentialFailed;
+import dev.conductor.events.data.JobDenied;
+import dev.conductor.events.data.JobScheduled;
+import dev.conductor.platform.kafka.Consumed;
+import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.platform.kafka.Rejected;
+import dev.conductor.platform.outbox.Outbox;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides every scheduled attempt. The decision row and all the events it causes are written in one
+ * transaction, the decision first: no credential leaves the broker (through the outbox) unless its
+ * decision is durably stored.
+ */
+@ApplicationScoped
+public class JobDecisions {
+  private static final Logger LOG = Logger.getLogger(JobDecisions.class);
+  static final String SOURCE = Envelope.sourceOf("identity-broker");
+
+  private final EventConsumer consumer;
+  private final PolicyStore policies;
+  private final Decisions decisions;
+  private final CredentialMinter minter;
+  private final Leases leases;
+  private final Outbox outbox;
+  private final Clock clock;
+
+  public JobDecisions(
+      EventConsumer consumer,
+      PolicyStore policies,
+      Decisions decisions,
+      CredentialMinter minter,
+      Leases leases,
+      Outbox outbox,
+      Clock clock) {
+    this.consumer = consumer;
+    this.policies = policies;
+    this.decisions = decisions;
+    this.minter = minter;
+    this.leases = leases;
+    this.outbox = outbox;
+    this.clock = clock;
+  }
+
+  /**
+   * Consumes {@code conductor.runs} (only {@code job.scheduled}); a duplicate, whether the same
+   * event again or another event for an attempt already decided, changes nothing.
+   */
+  @Incoming("scheduled")
+  public Uni<Void> onScheduled(Message<byte[]> message) {
+    return consumer.inTransaction(message, this::apply);
+  }
+
+  Uni<Void> apply(SqlConnection tx, Consumed consumed) {
+    if (consumed.event().type() != EventType.JOB_SCHEDULED) {
+      return Uni.createFrom().voidItem();
+    }
+    JobScheduled job = consumed.data(JobScheduled.class);
+    if (blank(job.runId()) || blank(job.attemptId()) || blank(job.step()) || blank(job.pool())) {
+      throw new Rejected("job.scheduled lacks runId, attemptId, step or pool");
+    }
+    Instant now = clock.instant();
+    Decision decision = JobPolicy.decide(policies.policy(), job, UUID.randomUUID().toString(), now);
+    return decisions
+        .insertJob(tx, decision)
+        .chain(
+            first -> {
+              if (!first) {
+                LOG.debugf("attempt %s was already decided; ignoring", job.attemptId());
+                return Uni.createFrom().voidItem();
+              }
+              Uni<Void> recorded =
+                  emit(tx, consumed, EventType.DECISION_RECORDED, job, recorded(decision));
+              return recorded.chain(
+                  () ->
+                      decision.allowed()
+                          ? authorize(tx, consumed, job, decision, now)
+                          : deny(tx, consumed, job, decision));
+            });
+  }
+
+  private Uni<Void> deny(SqlConnection tx, Consumed consumed, JobScheduled job, Decision decision) {
+    String reason = String.join("; ", decision.reasons());
+    return emit(
+        tx,
+        consumed,
+        EventType.JOB_DENIED,
+        job,
+        new JobDenied(job.runId(), job.step(), job.attemptId(), decision.decisionId(), reason));
+  }
+
+  private Uni<Void> authorize(
+      SqlConnection tx, Consumed consumed, JobScheduled job, Decision decision, Instant now) {
+    CredentialMinter.Minted minted;
+    try {
+      minted = minter.mint(job, now);
+    } catch (CredentialFailure e) {
+      return emit(
+          tx,
+          consumed,
+          EventType.JOB_CREDENTIAL_FAILED,
+          job,
+          new JobCredentialFailed(
+              job.runId(), job.step(), job.attemptId(), decision.decisionId(), e.getMessage()));
+    }
+    Uni<Void> chain =
+        leases.insert(
+            tx, decision.decisionId(), job.runId(), job.attemptId(), minted.leases(), now);
+    for (Lease lease : minted.leases()) {
+      chain =
+          chain.chain(
+              () ->
+                  emit(
+                      tx,
+                      consumed,
+                      EventType.CREDENTIAL_ISSUED,
+                      job,
+                      new CredentialIssued(
+                          lease.leaseId(),
+                          job.runId(),
+                          job.attemptId(),
+                          lease.kind(),
+                          lease.expiresAt(),
+                          lease.fingerprint())));
+    }
+    JobAuthorized authorized =
+        new JobAuthorized(
+            job.runId(),
+            job.step(),
+            job.attemptId(),
+            job.attemptNumber(),
+            job.jobType(),
+            job.spec(),
+            job.parameters(),
+            job.deadline(),
+            decision.decisionId(),
+            minted.bundle());
+    return chain.chain(() -> emit(tx, consumed, EventType.JOB_AUTHORIZED, job, authorized));
+  }
+
+  private Uni<Void> emit(
+      SqlConnection tx, Consumed consumed, EventType type, JobScheduled job, Object data) {
+    Envelope<Object> event =
+        Envelope.causedBy(consumed.event().id(), type, SOURCE, job.runId(), data, clock);
+    String topic = type == EventType.JOB_AUTHORIZED ? Topics.jobs(job.pool()) : type.topic();
+    return outbox.append(tx, event, topic, consumed.traceparent());
+  }
+
+  private static DecisionRecorded recorded(Decision d) {
+    return new DecisionRecorded(
+        d.decisionId(),
+        d.runId(),
+        d.attemptId(),
+        d.effect(),
+        d.principal(),
+        d.runAs(),
+        d.action(),
+        d.resources(),
+        d.matchedAssignments(),
+        d.policyVersion(),
+        d.reasons());
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

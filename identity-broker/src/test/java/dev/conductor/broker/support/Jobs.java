@@ -1,0 +1,49 @@
+package dev.conductor.broker.support;
+
+import dev.conductor.events.data.DataAccess;
+import dev.conductor.events.data.JobScheduled;
+import dev.conductor.events.data.Requester;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Scheduled attempts for tests. */
+public final class Jobs {
+  private Jobs() {}
+
+  public static JobScheduled scheduled(
+      String runId,
+      String requester,
+      List<String> groups,
+      String runAs,
+      String pool,
+      List<DataAccess> dataAccess,
+      Instant deadline) {
+    return new JobScheduled(
+        runId,
+        "extract",
+        UUID.randomUUID().toString(),
+        1,
+        "demo",
+        "etl",
+        3,
+        "sql",
+        Map.of("query", "select 1"),
+        Map.of("date", "2026-11-26"),
+        dataAccess,
+        runAs,
+        new Requester("http://issuer.example", requester, groups),
+        pool,
+        "smallrc",
+        1,
+        Instant.parse("2026-11-26T12:00:00Z"),
+        deadline);
+  }
+
+  public static List<DataAccess> warehouseAccess() {
+    return List.of(
+        new DataAccess("warehouse.sales", List.of("read", "write")),
+        new DataAccess("https://api.example/reports", List.of("read")));
+  }
+}
