@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,7 @@ public final class LocalStack implements AutoCloseable {
   private final Map<String, String> urls = new LinkedHashMap<>();
   private final Map<String, ManagedProcess> byName = new LinkedHashMap<>();
   private final Map<String, List<String>> commands = new LinkedHashMap<>();
+  private final Map<String, Duration> readyAfter = new LinkedHashMap<>();
   private Seed seed;
   private String bootstrap;
   private String jdbcUrl;
@@ -100,11 +102,13 @@ public final class LocalStack implements AutoCloseable {
     for (String name : names) {
       commands.put(name, serviceCommand(name, poolKeys));
     }
+    Instant launched = Instant.now();
     for (String name : names) {
       startService(name);
     }
     for (String name : names) {
       byName.get(name).awaitHttpOk(urls.get(name) + "/q/health/ready", START_TIMEOUT);
+      readyAfter.put(name, Duration.between(launched, Instant.now()));
     }
   }
 
@@ -250,6 +254,26 @@ public final class LocalStack implements AutoCloseable {
 
   public String dbPassword() {
     return dbPassword;
+  }
+
+  /**
+   * One line per process: pid, resident memory and (for services) the time from launch until it was
+   * ready. The services start together on a small machine, so a time includes waiting for the CPU;
+   * it is an upper bound for one service alone.
+   */
+  public String report() {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, ManagedProcess> e : byName.entrySet()) {
+      Duration ready = readyAfter.get(e.getKey());
+      out.append(
+          String.format(
+              "%-28s pid %-7d rss %4d MiB%s%n",
+              e.getKey(),
+              e.getValue().pid(),
+              e.getValue().rssMib(),
+              ready == null ? "" : "  ready after " + ready.toMillis() + " ms"));
+    }
+    return out.toString();
   }
 
   public ManagedProcess process(String name) {

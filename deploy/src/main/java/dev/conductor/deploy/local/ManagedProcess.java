@@ -63,6 +63,20 @@ public final class ManagedProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Resident memory in MiB from /proc (Linux), or -1 where it cannot be read. */
+  public long rssMib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux, or already gone
+    }
+    return -1;
+  }
+
   public boolean alive() {
     return process.isAlive();
   }
@@ -119,8 +133,7 @@ public final class ManagedProcess implements AutoCloseable {
 
   private void failIfDead() {
     if (!process.isAlive()) {
-      throw new IllegalStateException(
-          name + " exited with status " + process.exitValue() + tail());
+      throw new IllegalStateException(name + " exited with status " + process.exitValue() + tail());
     }
   }
 

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * The identity broker's seed for a local stack: built-in roles, one client per service and pool
- * executor, demo principals and their assignments. Secrets are random per stack and written only
- * to the state folder (owner-readable), never to a log.
+ * executor, demo principals and their assignments. Secrets are random per stack and written only to
+ * the state folder (owner-readable), never to a log.
  */
 public final class Seed {
   /** Demo principals: who they are and what they may do. */
@@ -29,6 +29,7 @@ public final class Seed {
   public static final String AUDITOR = "auditor";
 
   public static final String WORKSPACE = "demo";
+  public static final String SERVICES_GROUP = "conductor-services";
   public static final String RUN_AS = "etl-bot";
 
   private final Map<String, String> secrets = new LinkedHashMap<>();
@@ -52,7 +53,8 @@ public final class Seed {
       random.nextBytes(bytes);
       String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
       seed.secrets.put(id, secret);
-      clients.add(Map.of("id", id, "secret", secret, "groups", List.of()));
+      List<String> groups = services.contains(id) ? List.of(SERVICES_GROUP) : List.of();
+      clients.add(Map.of("id", id, "secret", secret, "groups", groups));
     }
     pools.forEach(p -> assignments.add(assign("executor-" + p, "executor", "/pools/" + p)));
     assignments.add(assign(ADMIN, "admin", "/"));
@@ -62,6 +64,7 @@ public final class Seed {
     assignments.add(assign(BOB, "operator", "/workspaces/" + WORKSPACE));
     assignments.add(assign(CAROL, "viewer", "/workspaces/" + WORKSPACE));
     assignments.add(assign(AUDITOR, "auditor", "/"));
+    assignments.add(Map.of("group", SERVICES_GROUP, "role", "service", "scope", "/"));
 
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("policyVersion", "local-1");
@@ -91,6 +94,8 @@ public final class Seed {
     roles.put("auditor", List.of("audit.read", "run.read"));
     roles.put("identity-user", List.of("identity.use"));
     roles.put("executor", List.of("attempt.claim", "pool.register", "pool.read"));
+    // Services may ask the broker about other principals.
+    roles.put("service", List.of("policy.write", "pipeline.read", "run.read"));
     return roles;
   }
 
