@@ -1,0 +1,18 @@
+package dev.conductor.executor.job;
+
+/**
+ * One job type. A job runs on its attempt's own thread, may block, must stop when interrupted
+ * (cancel, deadline, shutdown), and returns a short summary of what it did.
+ */
+public interface Job {
+  /** The {@code jobType} this job runs, e.g. {@code sleep}. */
+  String type();
+
+  /**
+   * Runs the job.
+   *
+   * @throws JobFailure when the job failed in an expected way (its message is the error)
+   * @throws InterruptedException when the attempt was stopped
+   */
+  String run(JobContext context) throws Exception;
+}

@@ -1,0 +1,248 @@
+package dev.conductor.executor.attempt;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventType;
+import dev.conductor.events.Topics;
+import dev.conductor.events.data.AttemptFailed;
+import dev.conductor.events.data.AttemptStarted;
+import dev.conductor.events.data.AttemptSucceeded;
+import dev.conductor.events.data.JobAuthorized;
+import dev.conductor.executor.ExecutorTestProfile;
+import dev.conductor.executor.FakeScheduler;
+import dev.conductor.executor.KafkaProbe;
+import dev.conductor.executor.KafkaProbe.Event;
+import dev.conductor.executor.TestJobs;
+import dev.conductor.executor.pool.ExecutorIdentity;
+import dev.conductor.platform.dlq.DeadLetters;
+import dev.conductor.platform.trace.TraceContext;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@TestProfile(ExecutorTestProfile.class)
+class JobConsumerTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Inject ExecutorIdentity identity;
+  @Inject Attempts attempts;
+
+  @ConfigProperty(name = "conductor.scheduler.url")
+  String scheduler;
+
+  private final KafkaProbe kafka = KafkaProbe.get();
+
+  @Test
+  void noopJobStartsAndSucceedsInTheRunsTraceWithCausation() {
+    String runId = TestJobs.runId();
+    Envelope<JobAuthorized> job = TestJobs.authorized(runId, "noop", Map.of());
+    String traceparent = TestJobs.publish(job);
+
+    Event succeeded = awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
+    List<Event> events = kafka.events(runId);
+    Event started = only(runId, EventType.ATTEMPT_STARTED);
+    assertThat(events.indexOf(started)).isLessThan(events.indexOf(succeeded));
+
+    assertThat(started.envelope().causationId()).isEqualTo(job.id());
+    assertThat(succeeded.envelope().causationId()).isEqualTo(started.envelope().id());
+    for (Event e : List.of(started, succeeded)) {
+      assertThat(TraceContext.traceId(e.traceparent()))
+          .isEqualTo(TraceContext.traceId(traceparent));
+      assertThat(e.traceparent()).isNotEqualTo(traceparent);
+      assertThat(e.envelope().source()).isEqualTo("/conductor/executor-service");
+      assertThat(e.envelope().subject()).isEqualTo(runId);
+    }
+    AttemptStarted s = started.data(AttemptStarted.class);
+    assertThat(s.attemptId()).isEqualTo(job.data().attemptId());
+    assertThat(s.step()).isEqualTo("step-1");
+    assertThat(s.executorId()).isEqualTo(identity.id());
+    AttemptSucceeded done = succeeded.data(AttemptSucceeded.class);
+    assertThat(done.attemptId()).isEqualTo(job.data().attemptId());
+    assertThat(done.output()).isNotBlank();
+    assertThat(done.finishedAt()).isAfterOrEqualTo(s.startedAt());
+  }
+
+  @Test
+  void failJobFailsWithItsMessage() {
+    String runId = TestJobs.runId();
+    TestJobs.publish(TestJobs.authorized(runId, "fail", Map.of("message", "disk full")));
+    String other = TestJobs.runId();
+    TestJobs.publish(TestJobs.authorized(other, "fail", Map.of()));
+
+    Event failed = awaitOne(runId, EventType.ATTEMPT_FAILED);
+    assertThat(failed.data(AttemptFailed.class).error()).isEqualTo("disk full");
+    assertThat(failed.envelope().causationId())
+        .isEqualTo(only(runId, EventType.ATTEMPT_STARTED).envelope().id());
+    assertThat(awaitOne(other, EventType.ATTEMPT_FAILED).data(AttemptFailed.class).error())
+        .isEqualTo("requested failure");
+  }
+
+  @Test
+  void unknownJobTypeFails() {
+    String runId = TestJobs.runId();
+    TestJobs.publish(TestJobs.authorized(runId, "teleport", Map.of()));
+
+    assertThat(awaitOne(runId, EventType.ATTEMPT_FAILED).data(AttemptFailed.class).error())
+        .isEqualTo("unknown job type 'teleport'");
+  }
+
+  @Test
+  void sleepJobsRunConcurrentlyAndHeartbeatWhileRunning() {
+    List<String> runs = List.of(TestJobs.runId(), TestJobs.runId(), TestJobs.runId());
+    runs.forEach(
+        run -> TestJobs.publish(TestJobs.authorized(run, "sleep", Map.of("millis", 1500))));
+
+    List<Event> succeeded =
+        runs.stream().map(run -> awaitOne(run, EventType.ATTEMPT_SUCCEEDED)).toList();
+    Instant lastStart =
+        runs.stream()
+            .map(run -> only(run, EventType.ATTEMPT_STARTED).data(AttemptStarted.class).startedAt())
+            .max(Comparator.naturalOrder())
+            .orElseThrow();
+    Instant firstFinish =
+        succeeded.stream()
+            .map(e -> e.data(AttemptSucceeded.class).finishedAt())
+            .min(Comparator.naturalOrder())
+            .orElseThrow();
+    assertThat(lastStart).isBefore(firstFinish);
+    for (String run : runs) {
+      assertThat(
+              kafka
+                  .events(run, EventType.ATTEMPT_SUCCEEDED)
+                  .get(0)
+                  .data(AttemptSucceeded.class)
+                  .output())
+          .isEqualTo("slept 1500 ms");
+      // Heartbeats every 300 ms (the claim answer), caused by the start, none after the outcome.
+      Event started = only(run, EventType.ATTEMPT_STARTED);
+      List<Event> heartbeats = kafka.events(run, EventType.ATTEMPT_HEARTBEAT);
+      assertThat(heartbeats).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(heartbeats)
+          .allSatisfy(
+              h -> {
+                assertThat(h.envelope().causationId()).isEqualTo(started.envelope().id());
+                assertThat(TraceContext.traceId(h.traceparent()))
+                    .isEqualTo(TraceContext.traceId(started.traceparent()));
+              });
+      List<Event> events = kafka.events(run);
+      assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.ATTEMPT_SUCCEEDED);
+    }
+  }
+
+  @Test
+  void secondDeliveryIsRefusedByTheClaimAndStartsNothing() {
+    String runId = TestJobs.runId();
+    Envelope<JobAuthorized> job = TestJobs.authorized(runId, "noop", Map.of());
+    TestJobs.publish(job);
+    TestJobs.publish(job);
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                given()
+                        .get(scheduler + "/test/claims/" + job.data().attemptId())
+                        .jsonPath()
+                        .getInt("claims")
+                    == 2);
+    awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
+    // Both deliveries are on one partition, processed in order: a later job there proves the
+    // duplicate has been handled, so the count below is final.
+    String later = TestJobs.runId();
+    KafkaProbe.get()
+        .publish(
+            sameKey(TestJobs.authorized(later, "noop", Map.of()), runId),
+            Topics.jobs(TestJobs.POOL),
+            TraceContext.newTrace());
+    awaitOne(later, EventType.ATTEMPT_SUCCEEDED);
+    assertThat(kafka.events(runId, EventType.ATTEMPT_STARTED))
+        .filteredOn(e -> e.data(AttemptStarted.class).attemptId().equals(job.data().attemptId()))
+        .hasSize(1);
+  }
+
+  @Test
+  void deadlinePassingTimesTheAttemptOut() {
+    String runId = TestJobs.runId();
+    TestJobs.publish(
+        TestJobs.authorized(
+            runId, "sleep", Map.of("millis", 60_000), Instant.now().plusMillis(800), null));
+
+    Event timedOut = awaitOne(runId, EventType.ATTEMPT_TIMED_OUT);
+    assertThat(timedOut.envelope().causationId())
+        .isEqualTo(only(runId, EventType.ATTEMPT_STARTED).envelope().id());
+    assertThat(kafka.events(runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
+  }
+
+  @Test
+  void undecodableRecordGoesToTheDlqAndConsumptionContinues() {
+    String key = "garbage-" + UUID.randomUUID();
+    kafka.send(
+        new ProducerRecord<>(
+            Topics.jobs(TestJobs.POOL), key, "not a cloud event".getBytes(StandardCharsets.UTF_8)));
+
+    await().atMost(WAIT).until(() -> !kafka.deadLetters(key).isEmpty());
+    ConsumerRecord<String, byte[]> dead = kafka.deadLetters(key).get(0);
+    assertThat(header(dead, DeadLetters.REASON)).isNotBlank();
+    assertThat(header(dead, DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.jobs(TestJobs.POOL));
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not a cloud event");
+
+    String runId = TestJobs.runId();
+    TestJobs.publish(TestJobs.authorized(runId, "noop", Map.of()));
+    awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
+  }
+
+  @Test
+  void claimThatKeepsFailingIsRetriedThenDeadLettered() {
+    String runId = TestJobs.runId();
+    String attemptId = FakeScheduler.BROKEN + UUID.randomUUID();
+    TestJobs.publish(
+        TestJobs.authorized(
+            runId, attemptId, "noop", Map.of(), Instant.now().plusSeconds(300), null));
+
+    await().atMost(WAIT).until(() -> !kafka.deadLetters(runId).isEmpty());
+    assertThat(header(kafka.deadLetters(runId).get(0), DeadLetters.REASON))
+        .startsWith("failed after retries")
+        .contains("500");
+    assertThat(given().get(scheduler + "/test/claims/" + attemptId).jsonPath().getInt("claims"))
+        .isGreaterThan(1);
+    assertThat(kafka.events(runId)).isEmpty();
+    // Every failed try gave its slot back.
+    await().atMost(WAIT).until(() -> attempts.freeSlots() == identity.slots());
+  }
+
+  private Event awaitOne(String runId, EventType type) {
+    await().atMost(WAIT).until(() -> !kafka.events(runId, type).isEmpty());
+    return only(runId, type);
+  }
+
+  private Event only(String runId, EventType type) {
+    List<Event> events = kafka.events(runId, type);
+    assertThat(events).as("%s of %s", type.shortName(), runId).hasSize(1);
+    return events.get(0);
+  }
+
+  /** The same job under another run id but the given Kafka key (so: the same partition). */
+  private static Envelope<JobAuthorized> sameKey(Envelope<JobAuthorized> job, String key) {
+    return new Envelope<>(
+        job.id(), job.type(), job.source(), job.subject(), job.time(), null, key, job.data());
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+}
