@@ -27,6 +27,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** What an E2E test does to the running stack: REST calls as a principal, Kafka in and out. */
 final class Conductor implements AutoCloseable {
+  // The test's own Kafka clients print their whole configuration at INFO; the services' logs are
+  // in their own files. Held in a field so the level is not lost with a collected logger.
+  private static final java.util.logging.Logger KAFKA_LOGS =
+      java.util.logging.Logger.getLogger("org.apache.kafka");
+
+  static {
+    KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
+  }
+
   final LocalStack stack;
   private final KafkaProducer<String, byte[]> producer;
 
