@@ -1,0 +1,235 @@
+package dev.conductor.scheduler.attempt;
+
+import static dev.conductor.scheduler.Sql.instant;
+import static dev.conductor.scheduler.Sql.ts;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Attempts in the {@code scheduler} schema. Each transition is one UPDATE guarded by the statuses
+ * it may start from, so it happens at most once however often its cause is delivered.
+ */
+@ApplicationScoped
+public class AttemptStore {
+  private static final String COLUMNS =
+      "id, run_id, step, number, pool, slots, status, wait_reason, executor_id, deadline,"
+          + " lease_expires_at, detail";
+
+  /** A new attempt, waiting for slots. */
+  public Uni<Void> insert(
+      SqlConnection tx,
+      UUID id,
+      String runId,
+      String step,
+      int number,
+      String pool,
+      int slots,
+      Instant now) {
+    return tx.preparedQuery(
+            "INSERT INTO attempts (id, run_id, step, number, pool, slots, status, created_at)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, 'waiting', $7)")
+        .execute(Tuple.from(Arrays.asList(id, runId, step, number, pool, slots, ts(now))))
+        .replaceWithVoid();
+  }
+
+  public Uni<Optional<AttemptRow>> find(SqlClient client, UUID id) {
+    return client
+        .preparedQuery("SELECT " + COLUMNS + " FROM attempts WHERE id = $1")
+        .execute(Tuple.of(id))
+        .map(AttemptStore::first);
+  }
+
+  /** The waiting attempts of a pool in FIFO order (creation). */
+  public Uni<List<AttemptRow>> waiting(SqlConnection tx, String pool, int limit) {
+    return tx.preparedQuery(
+            "SELECT "
+                + COLUMNS
+                + " FROM attempts WHERE pool = $1 AND status = 'waiting' ORDER BY seq LIMIT $2")
+        .execute(Tuple.of(pool, limit))
+        .map(AttemptStore::all);
+  }
+
+  /** waiting → scheduled with its slot start and deadline. */
+  public Uni<Boolean> schedule(SqlConnection tx, UUID id, Instant slotStart, Instant deadline) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = 'scheduled', wait_reason = NULL, slot_start = $2,"
+                + " deadline = $3 WHERE id = $1 AND status = 'waiting'")
+        .execute(Tuple.of(id, ts(slotStart), ts(deadline)))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Records why an attempt waits; true only when the reason changed (then it is announced). */
+  public Uni<Boolean> waitFor(SqlConnection tx, UUID id, String reason) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET wait_reason = $2 WHERE id = $1 AND status = 'waiting'"
+                + " AND wait_reason IS DISTINCT FROM $2")
+        .execute(Tuple.of(id, reason))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** scheduled → claimed by one executor; empty when it was not claimable (someone else won). */
+  public Uni<Optional<AttemptRow>> claim(
+      SqlConnection tx, UUID id, String executorId, Instant leaseUntil) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = 'claimed', executor_id = $2, lease_expires_at = $3"
+                + " WHERE id = $1 AND status = 'scheduled' RETURNING "
+                + COLUMNS)
+        .execute(Tuple.of(id, executorId, ts(leaseUntil)))
+        .map(AttemptStore::first);
+  }
+
+  /** scheduled/claimed → running, with a fresh lease. */
+  public Uni<Optional<AttemptRow>> start(
+      SqlConnection tx, UUID id, String executorId, Instant leaseUntil) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = 'running', executor_id = COALESCE($2, executor_id),"
+                + " lease_expires_at = $3 WHERE id = $1 AND status IN ('scheduled', 'claimed')"
+                + " RETURNING "
+                + COLUMNS)
+        .execute(Tuple.from(Arrays.asList(id, executorId, ts(leaseUntil))))
+        .map(AttemptStore::first);
+  }
+
+  /** Extends the lease of a live attempt; false when it is not claimed or running. */
+  public Uni<Boolean> extend(SqlConnection tx, UUID id, Instant leaseUntil) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET lease_expires_at = GREATEST(lease_expires_at, $2)"
+                + " WHERE id = $1 AND status IN ('claimed', 'running')")
+        .execute(Tuple.of(id, ts(leaseUntil)))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Ends an attempt that is in one of {@code from}; empty when it was not (already ended). */
+  public Uni<Optional<AttemptRow>> end(
+      SqlConnection tx, UUID id, List<String> from, String status, String detail, Instant now) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = $2, detail = $3, finished_at = $4"
+                + " WHERE id = $1 AND status = ANY($5) RETURNING "
+                + COLUMNS)
+        .execute(
+            Tuple.from(Arrays.asList(id, status, detail, ts(now), from.toArray(String[]::new))))
+        .map(AttemptStore::first);
+  }
+
+  /**
+   * Declares an attempt lost if its lease (claimed/running) or, never claimed, its deadline
+   * (scheduled) has passed; the condition is re-checked so a late heartbeat wins.
+   */
+  public Uni<Optional<AttemptRow>> expire(SqlConnection tx, UUID id, Instant now) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = 'lost', finished_at = $2,"
+                + " detail = CASE WHEN status = 'scheduled' THEN 'never claimed before its"
+                + " deadline' ELSE 'lease expired without heartbeat' END"
+                + " WHERE id = $1 AND ((status IN ('claimed', 'running') AND lease_expires_at <"
+                + " $2) OR (status = 'scheduled' AND deadline < $2)) RETURNING "
+                + COLUMNS)
+        .execute(Tuple.of(id, ts(now)))
+        .map(AttemptStore::first);
+  }
+
+  /** Attempts whose lease or claim deadline has passed. */
+  public Uni<List<UUID>> expired(SqlClient client, Instant now, int limit) {
+    return client
+        .preparedQuery(
+            "SELECT id FROM attempts WHERE (status IN ('claimed', 'running') AND"
+                + " lease_expires_at < $1) OR (status = 'scheduled' AND deadline < $1) LIMIT $2")
+        .execute(Tuple.of(ts(now), limit))
+        .map(
+            rows -> {
+              List<UUID> ids = new ArrayList<>();
+              rows.forEach(row -> ids.add(row.getUUID("id")));
+              return ids;
+            });
+  }
+
+  /** Attempts of an ended run that never reached an executor: they will not run. */
+  public Uni<List<AttemptRow>> cancelUnclaimed(SqlConnection tx, String runId, Instant now) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = 'cancelled', finished_at = $2, detail = 'run ended'"
+                + " WHERE run_id = $1 AND status IN ('waiting', 'scheduled') RETURNING "
+                + COLUMNS)
+        .execute(Tuple.of(runId, ts(now)))
+        .map(AttemptStore::all);
+  }
+
+  public Uni<List<String>> poolsWithWaiting(SqlClient client) {
+    return client
+        .query("SELECT DISTINCT pool FROM attempts WHERE status = 'waiting'")
+        .execute()
+        .map(
+            rows -> {
+              List<String> pools = new ArrayList<>();
+              rows.forEach(row -> pools.add(row.getString("pool")));
+              return pools;
+            });
+  }
+
+  public Uni<Long> waitingCount(SqlClient client, String pool) {
+    return client
+        .preparedQuery("SELECT count(*) AS n FROM attempts WHERE pool = $1 AND status = 'waiting'")
+        .execute(Tuple.of(pool))
+        .map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  /** Per step of a run: how many attempts it had and the status of the latest. */
+  public Uni<Map<String, StepAttempts>> perStep(SqlClient client, String runId) {
+    return client
+        .preparedQuery(
+            "SELECT step, count(*) AS n, (array_agg(status ORDER BY number DESC))[1] AS latest"
+                + " FROM attempts WHERE run_id = $1 GROUP BY step")
+        .execute(Tuple.of(runId))
+        .map(
+            rows -> {
+              Map<String, StepAttempts> result = new LinkedHashMap<>();
+              rows.forEach(
+                  row ->
+                      result.put(
+                          row.getString("step"),
+                          new StepAttempts(row.getLong("n").intValue(), row.getString("latest"))));
+              return result;
+            });
+  }
+
+  /** How many attempts a step had and the status of its latest one. */
+  public record StepAttempts(int count, String latestStatus) {}
+
+  private static Optional<AttemptRow> first(RowSet<Row> rows) {
+    return rows.rowCount() == 0 ? Optional.empty() : Optional.of(attempt(rows.iterator().next()));
+  }
+
+  private static List<AttemptRow> all(RowSet<Row> rows) {
+    List<AttemptRow> attempts = new ArrayList<>();
+    rows.forEach(row -> attempts.add(attempt(row)));
+    return attempts;
+  }
+
+  private static AttemptRow attempt(Row row) {
+    return new AttemptRow(
+        row.getUUID("id"),
+        row.getString("run_id"),
+        row.getString("step"),
+        row.getInteger("number"),
+        row.getString("pool"),
+        row.getInteger("slots"),
+        row.getString("status"),
+        row.getString("wait_reason"),
+        row.getString("executor_id"),
+        instant(row, "deadline"),
+        instant(row, "lease_expires_at"),
+        row.getString("detail"));
+  }
+}

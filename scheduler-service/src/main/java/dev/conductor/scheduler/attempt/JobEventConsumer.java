@@ -1,0 +1,87 @@
+package dev.conductor.scheduler.attempt;
+
+import dev.conductor.events.data.AttemptCancelled;
+import dev.conductor.events.data.AttemptFailed;
+import dev.conductor.events.data.AttemptHeartbeat;
+import dev.conductor.events.data.AttemptStarted;
+import dev.conductor.events.data.AttemptSucceeded;
+import dev.conductor.events.data.AttemptTimedOut;
+import dev.conductor.events.data.JobCredentialFailed;
+import dev.conductor.events.data.JobDenied;
+import dev.conductor.platform.kafka.Consumed;
+import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.scheduler.dispatch.Cause;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/** Applies what executors and the broker report about attempts. */
+@ApplicationScoped
+public class JobEventConsumer {
+  private final EventConsumer consumer;
+  private final Outcomes outcomes;
+
+  public JobEventConsumer(EventConsumer consumer, Outcomes outcomes) {
+    this.consumer = consumer;
+    this.outcomes = outcomes;
+  }
+
+  /**
+   * {@code conductor.job-events}: moves attempts, frees slots, advances runs; a duplicate is
+   * skipped by the inbox, and a different event with the same effect by the attempt's status.
+   */
+  @Incoming("job-events")
+  public Uni<Void> onJobEvent(Message<byte[]> message) {
+    return consumer.inTransaction(message, this::apply);
+  }
+
+  Uni<Void> apply(SqlConnection tx, Consumed consumed) {
+    Cause cause = Cause.of(consumed);
+    return switch (consumed.event().type()) {
+      case ATTEMPT_STARTED -> {
+        AttemptStarted e = consumed.data(AttemptStarted.class);
+        yield outcomes.started(tx, e.attemptId(), e.executorId());
+      }
+      case ATTEMPT_HEARTBEAT ->
+          outcomes.heartbeat(tx, consumed.data(AttemptHeartbeat.class).attemptId());
+      case ATTEMPT_SUCCEEDED ->
+          outcomes.ended(
+              tx, cause, consumed.data(AttemptSucceeded.class).attemptId(), Ending.succeeded());
+      case ATTEMPT_FAILED -> {
+        AttemptFailed e = consumed.data(AttemptFailed.class);
+        yield outcomes.ended(tx, cause, e.attemptId(), Ending.failed(e.error()));
+      }
+      case ATTEMPT_TIMED_OUT -> {
+        AttemptTimedOut e = consumed.data(AttemptTimedOut.class);
+        yield outcomes.ended(
+            tx, cause, e.attemptId(), Ending.timedOut("attempt timed out at its deadline"));
+      }
+      case ATTEMPT_CANCELLED -> {
+        AttemptCancelled e = consumed.data(AttemptCancelled.class);
+        yield outcomes.ended(
+            tx, cause, e.attemptId(), Ending.cancelled("cancelled by executor " + e.executorId()));
+      }
+      case JOB_DENIED -> {
+        JobDenied e = consumed.data(JobDenied.class);
+        yield outcomes.ended(
+            tx, cause, e.attemptId(), Ending.denied(describe(e.reason(), e.decisionId())));
+      }
+      case JOB_CREDENTIAL_FAILED -> {
+        JobCredentialFailed e = consumed.data(JobCredentialFailed.class);
+        yield outcomes.ended(
+            tx,
+            cause,
+            e.attemptId(),
+            Ending.credentialFailed(describe(e.reason(), e.decisionId())));
+      }
+      default -> Uni.createFrom().voidItem();
+    };
+  }
+
+  private static String describe(String reason, String decisionId) {
+    return (reason == null ? "no reason given" : reason)
+        + (decisionId == null ? "" : " (decision " + decisionId + ")");
+  }
+}

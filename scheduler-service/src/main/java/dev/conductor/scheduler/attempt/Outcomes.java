@@ -1,0 +1,283 @@
+package dev.conductor.scheduler.attempt;
+
+import dev.conductor.events.EventType;
+import dev.conductor.events.data.RunFailed;
+import dev.conductor.events.data.RunSucceeded;
+import dev.conductor.platform.kafka.Rejected;
+import dev.conductor.scheduler.Settings;
+import dev.conductor.scheduler.dispatch.Cause;
+import dev.conductor.scheduler.dispatch.Dispatcher;
+import dev.conductor.scheduler.dispatch.Emitter;
+import dev.conductor.scheduler.run.RunRow;
+import dev.conductor.scheduler.run.RunStore;
+import dev.conductor.scheduler.run.StepRow;
+import dev.conductor.scheduler.slot.SlotLedger;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * What happens when an attempt reports in or is lost: its status moves (once), its slots are freed,
+ * its step and run advance (dependents, retries, run success or failure), and the freed slots go to
+ * the pool's waiting attempts at once.
+ *
+ * <p>Lock order, kept everywhere to avoid deadlocks: attempt row, run row, pool row.
+ */
+@ApplicationScoped
+public class Outcomes {
+  private static final Logger LOG = Logger.getLogger(Outcomes.class);
+
+  private final AttemptStore attempts;
+  private final RunStore runs;
+  private final SlotLedger ledger;
+  private final Dispatcher dispatcher;
+  private final Emitter emitter;
+  private final Clock clock;
+  private final int attemptLeaseSeconds;
+
+  public Outcomes(
+      AttemptStore attempts,
+      RunStore runs,
+      SlotLedger ledger,
+      Dispatcher dispatcher,
+      Emitter emitter,
+      Clock clock,
+      Settings settings) {
+    this.attempts = attempts;
+    this.runs = runs;
+    this.ledger = ledger;
+    this.dispatcher = dispatcher;
+    this.emitter = emitter;
+    this.clock = clock;
+    this.attemptLeaseSeconds = settings.attemptLeaseSeconds();
+  }
+
+  /** attempt.started: the attempt runs (with a fresh lease) and so does its run. */
+  public Uni<Void> started(SqlConnection tx, String attemptId, String executorId) {
+    Instant now = clock.instant();
+    UUID id = attemptId(attemptId);
+    return require(tx, id)
+        .chain(() -> attempts.start(tx, id, executorId, now.plusSeconds(attemptLeaseSeconds)))
+        .chain(
+            started ->
+                started.isEmpty()
+                    ? ignored(attemptId, "started")
+                    : runs.markRunning(tx, started.get().runId(), now)
+                        .chain(
+                            () ->
+                                runs.setStepStatus(
+                                    tx,
+                                    started.get().runId(),
+                                    started.get().step(),
+                                    StepRow.RUNNING))
+                        .replaceWithVoid());
+  }
+
+  /** attempt.heartbeat: the lease runs on from now. */
+  public Uni<Void> heartbeat(SqlConnection tx, String attemptId) {
+    UUID id = attemptId(attemptId);
+    return require(tx, id)
+        .chain(() -> attempts.extend(tx, id, clock.instant().plusSeconds(attemptLeaseSeconds)))
+        .chain(
+            extended -> extended ? Uni.createFrom().voidItem() : ignored(attemptId, "heartbeat"));
+  }
+
+  /** An attempt reported its end (succeeded, failed, timed out, cancelled, denied, ...). */
+  public Uni<Void> ended(SqlConnection tx, Cause cause, String attemptId, Ending ending) {
+    UUID id = attemptId(attemptId);
+    return require(tx, id)
+        .chain(
+            () ->
+                attempts.end(
+                    tx, id, ending.from(), ending.status(), ending.detail(), clock.instant()))
+        .chain(
+            ended ->
+                ended.isEmpty()
+                    ? ignored(attemptId, ending.status())
+                    : afterEnd(tx, cause, ended.get(), ending));
+  }
+
+  /** The sweeper: the attempt's lease or claim deadline passed. */
+  public Uni<Void> expire(SqlConnection tx, UUID id) {
+    return attempts
+        .expire(tx, id, clock.instant())
+        .chain(
+            lost -> {
+              if (lost.isEmpty()) {
+                return Uni.createFrom().voidItem();
+              }
+              LOG.infof(
+                  "attempt %s of run %s is lost: %s", id, lost.get().runId(), lost.get().detail());
+              return afterEnd(tx, Cause.none(), lost.get(), Ending.lost(lost.get().detail()));
+            });
+  }
+
+  private Uni<Void> afterEnd(SqlConnection tx, Cause cause, AttemptRow attempt, Ending ending) {
+    return ledger
+        .release(tx, attempt.id())
+        .chain(() -> runs.lock(tx, attempt.runId()))
+        .chain(
+            run ->
+                switch (ending.kind()) {
+                  case SUCCEEDED -> succeeded(tx, cause, run, attempt);
+                  case RETRYABLE -> retryOrFail(tx, cause, run, attempt, ending);
+                  case FATAL -> stepFailed(tx, cause, run, attempt, ending);
+                })
+        .chain(() -> dispatcher.drain(tx, attempt.pool(), cause));
+  }
+
+  private Uni<Void> succeeded(SqlConnection tx, Cause cause, RunRow run, AttemptRow attempt) {
+    return runs.setStepStatus(tx, run.id(), attempt.step(), StepRow.SUCCEEDED)
+        .chain(() -> runs.steps(tx, run.id()))
+        .chain(
+            steps -> {
+              if (!run.active()) {
+                return Uni.createFrom().voidItem();
+              }
+              if (steps.stream().allMatch(s -> StepRow.SUCCEEDED.equals(s.status()))) {
+                return finishSucceeded(tx, cause, run);
+              }
+              Set<String> done =
+                  steps.stream()
+                      .filter(s -> StepRow.SUCCEEDED.equals(s.status()))
+                      .map(StepRow::name)
+                      .collect(Collectors.toSet());
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (StepRow step : steps) {
+                if (StepRow.PENDING.equals(step.status()) && done.containsAll(step.dependsOn())) {
+                  chain =
+                      chain.chain(() -> dispatcher.open(tx, step, run.pool(), 1)).replaceWithVoid();
+                }
+              }
+              return chain;
+            });
+  }
+
+  private Uni<Void> retryOrFail(
+      SqlConnection tx, Cause cause, RunRow run, AttemptRow attempt, Ending ending) {
+    return runs.step(tx, run.id(), attempt.step())
+        .chain(
+            step -> {
+              if (run.active() && attempt.number() < step.attemptBudget()) {
+                LOG.infof(
+                    "run %s step %s attempt %d %s; retrying",
+                    run.id(), step.name(), attempt.number(), ending.status());
+                return dispatcher
+                    .open(tx, step, run.pool(), attempt.number() + 1)
+                    .replaceWithVoid();
+              }
+              return stepFailed(tx, cause, run, attempt, ending);
+            });
+  }
+
+  private Uni<Void> stepFailed(
+      SqlConnection tx, Cause cause, RunRow run, AttemptRow attempt, Ending ending) {
+    String detail =
+        Optional.ofNullable(ending.detail())
+            .orElse("attempt " + attempt.number() + " " + ending.status());
+    return runs.setStepStatus(tx, run.id(), attempt.step(), StepRow.FAILED)
+        .chain(
+            () ->
+                run.active()
+                    ? finishFailed(tx, cause, run, ending.runReason(), attempt.step(), detail)
+                    : Uni.createFrom().voidItem());
+  }
+
+  private Uni<Void> finishSucceeded(SqlConnection tx, Cause cause, RunRow run) {
+    Instant now = clock.instant();
+    return runs.finish(tx, run.id(), RunRow.SUCCEEDED, null, null, null, now)
+        .chain(
+            finished ->
+                !finished
+                    ? Uni.createFrom().voidItem()
+                    : emitter.emit(
+                        tx,
+                        cause,
+                        run.id(),
+                        run.traceparent(),
+                        EventType.RUN_SUCCEEDED,
+                        new RunSucceeded(
+                            run.id(),
+                            run.startedAt() == null ? run.requestedAt() : run.startedAt(),
+                            now)));
+  }
+
+  /**
+   * Fails the run once; attempts that never reached an executor are cancelled and their slots freed
+   * (a later claim gets 409), pending steps never start. Attempts already running finish on their
+   * own and free their slots then.
+   */
+  private Uni<Void> finishFailed(
+      SqlConnection tx, Cause cause, RunRow run, String reason, String step, String detail) {
+    Instant now = clock.instant();
+    return runs.finish(tx, run.id(), RunRow.FAILED, reason, step, detail, now)
+        .chain(
+            finished -> {
+              if (!finished) {
+                return Uni.createFrom().voidItem();
+              }
+              LOG.infof("run %s failed: %s at %s: %s", run.id(), reason, step, detail);
+              return emitter
+                  .emit(
+                      tx,
+                      cause,
+                      run.id(),
+                      run.traceparent(),
+                      EventType.RUN_FAILED,
+                      new RunFailed(run.id(), reason, step, detail, now))
+                  // Taken before touching waiting attempts, which drains change under this lock.
+                  .chain(() -> ledger.lock(tx, run.pool()))
+                  .chain(() -> attempts.cancelUnclaimed(tx, run.id(), now))
+                  .chain(cancelled -> cancelAll(tx, run, cancelled))
+                  .chain(() -> runs.cancelPendingSteps(tx, run.id()));
+            });
+  }
+
+  private Uni<Void> cancelAll(SqlConnection tx, RunRow run, List<AttemptRow> cancelled) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (AttemptRow attempt : cancelled) {
+      chain =
+          chain
+              .chain(() -> ledger.release(tx, attempt.id()))
+              .chain(() -> runs.setStepStatus(tx, run.id(), attempt.step(), StepRow.CANCELLED))
+              .replaceWithVoid();
+    }
+    return chain;
+  }
+
+  private Uni<Void> require(SqlConnection tx, UUID id) {
+    return attempts
+        .find(tx, id)
+        .invoke(
+            found -> {
+              if (found.isEmpty()) {
+                throw new Rejected("unknown attempt " + id);
+              }
+            })
+        .replaceWithVoid();
+  }
+
+  private static UUID attemptId(String attemptId) {
+    if (attemptId == null) {
+      throw new Rejected("the event names no attemptId");
+    }
+    try {
+      return UUID.fromString(attemptId);
+    } catch (IllegalArgumentException e) {
+      throw new Rejected("unknown attempt " + attemptId);
+    }
+  }
+
+  private static Uni<Void> ignored(String attemptId, String what) {
+    LOG.debugf("attempt %s: %s has no effect in its current state", attemptId, what);
+    return Uni.createFrom().voidItem();
+  }
+}

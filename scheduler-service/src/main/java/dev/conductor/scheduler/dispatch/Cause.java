@@ -1,0 +1,29 @@
+package dev.conductor.scheduler.dispatch;
+
+import dev.conductor.platform.kafka.Consumed;
+import dev.conductor.platform.trace.TraceContext;
+
+/**
+ * What made the scheduler act: a consumed event (its id becomes the causation id of every event it
+ * causes) or nothing recorded (REST call, sweeper). Events of the run the cause belongs to continue
+ * the consumed hop's trace; events of other runs (a slot freed by run A dispatches run B) continue
+ * their own run's trace, so each run keeps one trace.
+ */
+public record Cause(String eventId, String runId, String traceparent) {
+  public static Cause of(Consumed consumed) {
+    return new Cause(consumed.event().id(), consumed.event().key(), consumed.traceparent());
+  }
+
+  /** A REST call or the sweeper: no event to point at. */
+  public static Cause none() {
+    return new Cause(null, null, null);
+  }
+
+  /** The traceparent for an event about {@code runId}, whose run started trace {@code runTrace}. */
+  public String traceFor(String runId, String runTrace) {
+    if (traceparent != null && runId.equals(this.runId)) {
+      return traceparent;
+    }
+    return TraceContext.childOf(runTrace);
+  }
+}

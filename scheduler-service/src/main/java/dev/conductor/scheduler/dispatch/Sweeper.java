@@ -1,0 +1,127 @@
+package dev.conductor.scheduler.dispatch;
+
+import dev.conductor.platform.db.Transactions;
+import dev.conductor.scheduler.Settings;
+import dev.conductor.scheduler.attempt.AttemptStore;
+import dev.conductor.scheduler.attempt.Outcomes;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Once a second: declares attempts lost whose lease (or, never claimed, whose deadline) passed, and
+ * re-dispatches waiting attempts, because capacity also grows and shrinks without an event
+ * (executor leases). Safe with several instances: each loss is a guarded update and each drain
+ * holds the pool lock. Each item is its own transaction, so one failure does not block the rest.
+ */
+@ApplicationScoped
+public class Sweeper {
+  private static final Logger LOG = Logger.getLogger(Sweeper.class);
+  private static final int BATCH = 100;
+
+  private final Vertx vertx;
+  private final Transactions transactions;
+  private final AttemptStore attempts;
+  private final Outcomes outcomes;
+  private final Dispatcher dispatcher;
+  private final Clock clock;
+  private final long intervalMillis;
+  private final AtomicBoolean busy = new AtomicBoolean();
+  private volatile long timer = -1;
+
+  public Sweeper(
+      Vertx vertx,
+      Transactions transactions,
+      AttemptStore attempts,
+      Outcomes outcomes,
+      Dispatcher dispatcher,
+      Clock clock,
+      Settings settings) {
+    this.vertx = vertx;
+    this.transactions = transactions;
+    this.attempts = attempts;
+    this.outcomes = outcomes;
+    this.dispatcher = dispatcher;
+    this.clock = clock;
+    this.intervalMillis = settings.sweepIntervalMillis();
+  }
+
+  void start(@Observes StartupEvent event) {
+    timer = vertx.setPeriodic(intervalMillis, id -> tick());
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private void tick() {
+    // A sweep that outlasts the interval is not overlapped by the next one.
+    if (!busy.compareAndSet(false, true)) {
+      return;
+    }
+    sweep()
+        .subscribe()
+        .with(
+            done -> busy.set(false),
+            failure -> {
+              busy.set(false);
+              LOG.warnf("sweep failed: %s", failure.getMessage());
+            });
+  }
+
+  /** One pass: expire leases first, so the slots they free are handed out by the drains. */
+  public Uni<Void> sweep() {
+    return expireLeases().chain(this::redispatch);
+  }
+
+  private Uni<Void> expireLeases() {
+    return attempts
+        .expired(transactions.pool(), clock.instant(), BATCH)
+        .onItem()
+        .transformToMulti(ids -> Multi.createFrom().iterable(ids))
+        .onItem()
+        .transformToUniAndConcatenate(
+            id ->
+                transactions
+                    .run(tx -> outcomes.expire(tx, id))
+                    .onFailure()
+                    .recoverWithItem(
+                        e -> {
+                          LOG.warnf("cannot expire attempt %s: %s", id, e.getMessage());
+                          return null;
+                        }))
+        .collect()
+        .last()
+        .replaceWithVoid();
+  }
+
+  private Uni<Void> redispatch() {
+    return attempts
+        .poolsWithWaiting(transactions.pool())
+        .onItem()
+        .transformToMulti(pools -> Multi.createFrom().iterable(pools))
+        .onItem()
+        .transformToUniAndConcatenate(
+            pool ->
+                transactions
+                    .run(tx -> dispatcher.drain(tx, pool, Cause.none()))
+                    .onFailure()
+                    .recoverWithItem(
+                        e -> {
+                          LOG.warnf("cannot dispatch pool %s: %s", pool, e.getMessage());
+                          return null;
+                        }))
+        .collect()
+        .last()
+        .replaceWithVoid();
+  }
+}

@@ -1,0 +1,129 @@
+package dev.conductor.scheduler.pool;
+
+import dev.conductor.platform.auth.Access;
+import dev.conductor.platform.auth.Caller;
+import dev.conductor.platform.auth.CurrentCaller;
+import dev.conductor.platform.db.Transactions;
+import dev.conductor.platform.problem.ProblemException;
+import dev.conductor.scheduler.Settings;
+import dev.conductor.scheduler.attempt.AttemptStore;
+import dev.conductor.scheduler.dispatch.Cause;
+import dev.conductor.scheduler.dispatch.Dispatcher;
+import dev.conductor.scheduler.slot.SlotLedger;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
+import java.time.Instant;
+
+/** Pool capacity: executors declare their slots; anyone allowed can read a pool's use. */
+@Path("/api/v1/pools/{pool}")
+@Produces(MediaType.APPLICATION_JSON)
+public class PoolResource {
+  /** An executor's declaration; renewed with its heartbeats. */
+  public record Registration(Integer slots) {}
+
+  public record Capacity(String pool, long capacity) {}
+
+  public record PoolView(String pool, long capacity, long used, long waiting) {}
+
+  static final int MAX_SLOTS = 10_000;
+
+  private final Access access;
+  private final CurrentCaller current;
+  private final Pools pools;
+  private final Transactions transactions;
+  private final SlotLedger ledger;
+  private final Dispatcher dispatcher;
+  private final AttemptStore attempts;
+  private final Clock clock;
+  private final int leaseSeconds;
+
+  public PoolResource(
+      Access access,
+      CurrentCaller current,
+      Pools pools,
+      Transactions transactions,
+      SlotLedger ledger,
+      Dispatcher dispatcher,
+      AttemptStore attempts,
+      Clock clock,
+      Settings settings) {
+    this.access = access;
+    this.current = current;
+    this.pools = pools;
+    this.transactions = transactions;
+    this.ledger = ledger;
+    this.dispatcher = dispatcher;
+    this.attempts = attempts;
+    this.clock = clock;
+    this.leaseSeconds = settings.executorLeaseSeconds();
+  }
+
+  /** Registers or renews an executor; waiting attempts get the capacity it brings at once. */
+  @PUT
+  @Path("/executors/{executorId}")
+  public Uni<Capacity> register(
+      @PathParam("pool") String pool,
+      @PathParam("executorId") String executorId,
+      Registration body) {
+    Caller caller = current.get();
+    return access
+        .require(caller, "pool.register", "/pools/" + pool)
+        .chain(
+            allowed -> {
+              pools.require(pool);
+              int slots = validSlots(body);
+              Instant now = clock.instant();
+              return transactions.run(
+                  tx ->
+                      ledger
+                          .register(tx, pool, executorId, slots, now.plusSeconds(leaseSeconds), now)
+                          .chain(() -> dispatcher.drain(tx, pool, Cause.none()))
+                          .chain(() -> ledger.usage(tx, pool, now))
+                          .map(usage -> new Capacity(pool, usage.capacity())));
+            });
+  }
+
+  @GET
+  public Uni<PoolView> read(@PathParam("pool") String pool) {
+    Caller caller = current.get();
+    return access
+        .require(caller, "pool.read", "/pools/" + pool)
+        .chain(
+            allowed -> {
+              pools.require(pool);
+              return transactions
+                  .pool()
+                  .withConnection(
+                      c ->
+                          ledger
+                              .usage(c, pool, clock.instant())
+                              .chain(
+                                  usage ->
+                                      attempts
+                                          .waitingCount(c, pool)
+                                          .map(
+                                              waiting ->
+                                                  new PoolView(
+                                                      pool,
+                                                      usage.capacity(),
+                                                      usage.used(),
+                                                      waiting))));
+            });
+  }
+
+  private static int validSlots(Registration body) {
+    if (body == null || body.slots() == null) {
+      throw ProblemException.badRequest("/slots", "slots is required");
+    }
+    if (body.slots() < 0 || body.slots() > MAX_SLOTS) {
+      throw ProblemException.badRequest("/slots", "slots must be between 0 and " + MAX_SLOTS);
+    }
+    return body.slots();
+  }
+}

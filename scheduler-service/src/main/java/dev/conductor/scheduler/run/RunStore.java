@@ -1,0 +1,202 @@
+package dev.conductor.scheduler.run;
+
+import static dev.conductor.scheduler.Sql.instant;
+import static dev.conductor.scheduler.Sql.ts;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.conductor.events.data.Requester;
+import dev.conductor.events.data.StepSpec;
+import dev.conductor.scheduler.Json;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Runs and steps in the {@code scheduler} schema. Every status change is guarded by the status. */
+@ApplicationScoped
+public class RunStore {
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  private static final String RUN_COLUMNS =
+      "id, workspace, pipeline, pipeline_version, environment, status, reason, detail,"
+          + " failed_step, run_as, requester, parameters, traceparent, requested_at, started_at,"
+          + " finished_at";
+  private static final String STEP_COLUMNS =
+      "run_id, name, position, depends_on, definition, slots, max_retries, status";
+
+  public Uni<Optional<RunRow>> find(SqlClient client, String runId) {
+    return client
+        .preparedQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE id = $1")
+        .execute(Tuple.of(runId))
+        .map(
+            rows ->
+                rows.rowCount() == 0 ? Optional.empty() : Optional.of(run(rows.iterator().next())));
+  }
+
+  /** The run, locked until the transaction ends: run-level transitions are serialized. */
+  public Uni<RunRow> lock(SqlConnection tx, String runId) {
+    return tx.preparedQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE id = $1 FOR UPDATE")
+        .execute(Tuple.of(runId))
+        .map(
+            rows -> {
+              if (rows.rowCount() == 0) {
+                throw new IllegalStateException("run " + runId + " is not stored");
+              }
+              return run(rows.iterator().next());
+            });
+  }
+
+  /** Stores a new run; {@code trigger} names what requested it (may be null). */
+  public Uni<Void> insert(SqlConnection tx, RunRow run, String trigger) {
+    return tx.preparedQuery(
+            "INSERT INTO runs (id, workspace, pipeline, pipeline_version, environment, status,"
+                + " reason, detail, run_as, requester, parameters, trigger_name, traceparent,"
+                + " requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+                + " $14)")
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    run.id(),
+                    run.workspace(),
+                    run.pipeline(),
+                    run.pipelineVersion(),
+                    run.environment(),
+                    run.status(),
+                    run.reason(),
+                    run.detail(),
+                    run.runAs(),
+                    Json.param(run.requester()),
+                    Json.param(run.parameters()),
+                    trigger,
+                    run.traceparent(),
+                    ts(run.requestedAt()))))
+        .replaceWithVoid();
+  }
+
+  public Uni<Void> insertSteps(SqlConnection tx, List<StepRow> steps) {
+    List<Tuple> batch = new ArrayList<>();
+    for (StepRow s : steps) {
+      batch.add(
+          Tuple.from(
+              Arrays.asList(
+                  s.runId(),
+                  s.name(),
+                  s.position(),
+                  s.dependsOn().toArray(String[]::new),
+                  Json.param(s.definition()),
+                  s.slots(),
+                  s.maxRetries(),
+                  s.status())));
+    }
+    return tx.preparedQuery(
+            "INSERT INTO steps (" + STEP_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .executeBatch(batch)
+        .replaceWithVoid();
+  }
+
+  public Uni<List<StepRow>> steps(SqlClient client, String runId) {
+    return client
+        .preparedQuery("SELECT " + STEP_COLUMNS + " FROM steps WHERE run_id = $1 ORDER BY position")
+        .execute(Tuple.of(runId))
+        .map(
+            rows -> {
+              List<StepRow> steps = new ArrayList<>();
+              rows.forEach(row -> steps.add(step(row)));
+              return steps;
+            });
+  }
+
+  public Uni<StepRow> step(SqlClient client, String runId, String name) {
+    return client
+        .preparedQuery("SELECT " + STEP_COLUMNS + " FROM steps WHERE run_id = $1 AND name = $2")
+        .execute(Tuple.of(runId, name))
+        .map(
+            rows -> {
+              if (rows.rowCount() == 0) {
+                throw new IllegalStateException("step " + runId + "/" + name + " is not stored");
+              }
+              return step(rows.iterator().next());
+            });
+  }
+
+  /** Moves a step to {@code status} if it is still open; true when it moved. */
+  public Uni<Boolean> setStepStatus(SqlConnection tx, String runId, String name, String status) {
+    return tx.preparedQuery(
+            "UPDATE steps SET status = $3 WHERE run_id = $1 AND name = $2"
+                + " AND status IN ('pending', 'queued', 'running')")
+        .execute(Tuple.of(runId, name, status))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Steps that never started: they will not run after the run ended. */
+  public Uni<Void> cancelPendingSteps(SqlConnection tx, String runId) {
+    return tx.preparedQuery(
+            "UPDATE steps SET status = 'cancelled' WHERE run_id = $1 AND status = 'pending'")
+        .execute(Tuple.of(runId))
+        .replaceWithVoid();
+  }
+
+  /** A queued run starts running with its first started attempt. */
+  public Uni<Void> markRunning(SqlConnection tx, String runId, Instant now) {
+    return tx.preparedQuery(
+            "UPDATE runs SET status = 'running', started_at = COALESCE(started_at, $2)"
+                + " WHERE id = $1 AND status = 'queued'")
+        .execute(Tuple.of(runId, ts(now)))
+        .replaceWithVoid();
+  }
+
+  /** Ends an active run; false when it had already ended (the transition happens once). */
+  public Uni<Boolean> finish(
+      SqlConnection tx,
+      String runId,
+      String status,
+      String reason,
+      String step,
+      String detail,
+      Instant now) {
+    return tx.preparedQuery(
+            "UPDATE runs SET status = $2, reason = $3, failed_step = $4, detail = $5,"
+                + " finished_at = $6 WHERE id = $1 AND status IN ('queued', 'running')")
+        .execute(Tuple.from(Arrays.asList(runId, status, reason, step, detail, ts(now))))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  private static RunRow run(Row row) {
+    return new RunRow(
+        row.getString("id"),
+        row.getString("workspace"),
+        row.getString("pipeline"),
+        row.getInteger("pipeline_version"),
+        row.getString("environment"),
+        row.getString("status"),
+        row.getString("reason"),
+        row.getString("detail"),
+        row.getString("failed_step"),
+        row.getString("run_as"),
+        Json.read(row.getValue("requester"), Requester.class),
+        Json.read(row.getValue("parameters"), MAP),
+        row.getString("traceparent"),
+        instant(row, "requested_at"),
+        instant(row, "started_at"),
+        instant(row, "finished_at"));
+  }
+
+  private static StepRow step(Row row) {
+    return new StepRow(
+        row.getString("run_id"),
+        row.getString("name"),
+        row.getInteger("position"),
+        List.of(row.getArrayOfStrings("depends_on")),
+        Json.read(row.getValue("definition"), StepSpec.class),
+        row.getInteger("slots"),
+        row.getInteger("max_retries"),
+        row.getString("status"));
+  }
+}

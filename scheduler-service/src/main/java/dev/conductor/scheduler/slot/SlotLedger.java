@@ -1,0 +1,114 @@
+package dev.conductor.scheduler.slot;
+
+import static dev.conductor.scheduler.Sql.ts;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The PostgreSQL slot ledger, and the one class with database-specific SQL. A grant happens only
+ * while the transaction holds the pool's row lock ({@link #lock}), so grants in one pool are
+ * serialized across every scheduler instance sharing the database and a pool is never over its
+ * capacity. Capacity is the sum of slots of executors whose registration lease is live.
+ */
+@ApplicationScoped
+public class SlotLedger {
+  private static final String LOCK = "SELECT name FROM pools WHERE name = $1 FOR UPDATE";
+  private static final String ENSURE_POOL =
+      "INSERT INTO pools (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
+  private static final String USAGE =
+      "SELECT (SELECT COALESCE(SUM(slots), 0) FROM executors"
+          + "        WHERE pool = $1 AND lease_expires_at > $2) AS capacity,"
+          + "     (SELECT COALESCE(SUM(slots), 0) FROM slot_leases WHERE pool = $1) AS used";
+  private static final String GRANT =
+      "INSERT INTO slot_leases (attempt_id, pool, slots, acquired_at) VALUES ($1, $2, $3, $4)";
+  private static final String RELEASE =
+      "DELETE FROM slot_leases WHERE attempt_id = $1 RETURNING pool, slots";
+  private static final String REGISTER =
+      "INSERT INTO executors (pool, executor_id, slots, lease_expires_at, registered_at)"
+          + " VALUES ($1, $2, $3, $4, $5)"
+          + " ON CONFLICT (pool, executor_id)"
+          + " DO UPDATE SET slots = EXCLUDED.slots, lease_expires_at = EXCLUDED.lease_expires_at";
+
+  /** Creates the pool's row if it is new (pools come from configuration). */
+  public Uni<Void> ensurePool(SqlConnection tx, String pool) {
+    return tx.preparedQuery(ENSURE_POOL).execute(Tuple.of(pool)).replaceWithVoid();
+  }
+
+  /**
+   * Locks the pool row until the transaction ends; every grant must happen under this lock.
+   *
+   * @throws IllegalStateException when the pool has no row
+   */
+  public Uni<Void> lock(SqlConnection tx, String pool) {
+    return tx.preparedQuery(LOCK)
+        .execute(Tuple.of(pool))
+        .invoke(
+            rows -> {
+              if (rows.rowCount() == 0) {
+                throw new IllegalStateException("pool " + pool + " has no ledger row");
+              }
+            })
+        .replaceWithVoid();
+  }
+
+  /** Capacity and use as of now; exact only under {@link #lock}. */
+  public Uni<Usage> usage(SqlConnection tx, String pool, Instant now) {
+    return tx.preparedQuery(USAGE)
+        .execute(Tuple.of(pool, ts(now)))
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new Usage(row.getLong("capacity"), row.getLong("used"));
+            });
+  }
+
+  /** Records a lease of {@code slots}; the caller holds the lock and checked {@link Usage#fits}. */
+  public Uni<Void> grant(SqlConnection tx, String pool, UUID attemptId, int slots, Instant now) {
+    return tx.preparedQuery(GRANT)
+        .execute(Tuple.of(attemptId, pool, slots, ts(now)))
+        .replaceWithVoid();
+  }
+
+  /**
+   * Locks the pool and grants {@code slots} if they fit: the whole check-and-take in one call.
+   * Returns the usage after the grant, or empty when the slots do not fit.
+   */
+  public Uni<Optional<Usage>> tryAcquire(
+      SqlConnection tx, String pool, UUID attemptId, int slots, Instant now) {
+    return lock(tx, pool)
+        .chain(() -> usage(tx, pool, now))
+        .chain(
+            usage ->
+                usage.fits(slots)
+                    ? grant(tx, pool, attemptId, slots, now)
+                        .replaceWith(Optional.of(usage.plus(slots)))
+                    : Uni.createFrom().item(Optional.<Usage>empty()));
+  }
+
+  /** Frees the attempt's slots; returns how many it held (0 when it held none). */
+  public Uni<Integer> release(SqlConnection tx, UUID attemptId) {
+    return tx.preparedQuery(RELEASE)
+        .execute(Tuple.of(attemptId))
+        .map(rows -> rows.rowCount() == 0 ? 0 : rows.iterator().next().getInteger("slots"));
+  }
+
+  /** Creates or renews an executor's registration until {@code leaseUntil}. */
+  public Uni<Void> register(
+      SqlConnection tx,
+      String pool,
+      String executorId,
+      int slots,
+      Instant leaseUntil,
+      Instant now) {
+    return tx.preparedQuery(REGISTER)
+        .execute(Tuple.of(pool, executorId, slots, ts(leaseUntil), ts(now)))
+        .replaceWithVoid();
+  }
+}

@@ -1,0 +1,272 @@
+package dev.conductor.scheduler.run;
+
+import static dev.conductor.scheduler.support.Events.awaitData;
+import static dev.conductor.scheduler.support.Runs.report;
+import static dev.conductor.scheduler.support.Runs.scheduled;
+import static dev.conductor.scheduler.support.Runs.step;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventType;
+import dev.conductor.events.data.AttemptSucceeded;
+import dev.conductor.events.data.AttemptTimedOut;
+import dev.conductor.events.data.JobScheduled;
+import dev.conductor.events.data.JobWaiting;
+import dev.conductor.events.data.RunFailed;
+import dev.conductor.events.data.RunQueued;
+import dev.conductor.events.data.RunRejected;
+import dev.conductor.events.data.RunRequested;
+import dev.conductor.events.data.RunSucceeded;
+import dev.conductor.platform.trace.TraceContext;
+import dev.conductor.scheduler.support.Api;
+import dev.conductor.scheduler.support.Events;
+import dev.conductor.scheduler.support.Runs;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Runs through Kafka: request → queued → scheduled → reports → run outcome. */
+@QuarkusTest
+class RunLifecycleTest {
+
+  @Test
+  void aDagRunsToSuccessWithParallelStepsFirst() {
+    String pool = "lifecycle";
+    Api.registerExecutor(pool, "exec-lifecycle", 4);
+    String runId = Runs.newRunId();
+    Envelope<RunRequested> request =
+        Runs.requestRun(
+            runId,
+            pool,
+            List.of(
+                step("a", "smallrc", 0),
+                step("b", "mediumrc", 0),
+                step("c", "smallrc", 0, "a", "b")));
+
+    List<JobScheduled> first = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
+    assertThat(first).extracting(JobScheduled::step).containsExactlyInAnyOrder("a", "b");
+    RunQueued queued = Events.data(runId, EventType.RUN_QUEUED, RunQueued.class).get(0);
+    assertThat(queued.pool()).isEqualTo(pool);
+
+    JobScheduled a = scheduled(first, "a");
+    assertThat(a.attemptNumber()).isEqualTo(1);
+    assertThat(a.workspace()).isEqualTo(Runs.WORKSPACE);
+    assertThat(a.pipeline()).isEqualTo("daily-sales");
+    assertThat(a.pipelineVersion()).isEqualTo(3);
+    assertThat(a.jobType()).isEqualTo("sql");
+    assertThat(a.spec()).containsEntry("statement", "select 1");
+    assertThat(a.parameters()).containsEntry("date", "2026-11-26");
+    assertThat(a.dataAccess()).hasSize(1);
+    assertThat(a.runAs()).isEqualTo("etl-bot");
+    assertThat(a.requester().subject()).isEqualTo("alice");
+    assertThat(a.pool()).isEqualTo(pool);
+    assertThat(a.resourceClass()).isEqualTo("smallrc");
+    assertThat(a.slots()).isEqualTo(1);
+    assertThat(scheduled(first, "b").slots()).isEqualTo(2);
+    assertThat(a.deadline()).isEqualTo(a.slotStart().plusSeconds(600));
+
+    // Every event of the run is caused by the request and stays in its trace.
+    Envelope<?> scheduledA =
+        Events.of(runId, EventType.JOB_SCHEDULED).stream()
+            .filter(e -> ((JobScheduled) e.data()).step().equals("a"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(scheduledA.causationId()).isEqualTo(request.id());
+    assertThat(scheduledA.source()).isEqualTo("/conductor/scheduler-service");
+    assertThat(TraceContext.traceId(Events.traceparentOf(scheduledA.id())))
+        .isEqualTo(TraceContext.traceId(Events.traceparentOf(request.id())));
+
+    assertThat(Api.run(runId)).containsEntry("status", "queued").containsEntry("environment", pool);
+    assertThat(Api.pool(pool)).containsEntry("used", 3).containsEntry("capacity", 4);
+
+    report(Runs.started(a));
+    await().atMost(Events.WAIT).until(() -> "running".equals(Api.run(runId).get("status")));
+    report(Runs.succeeded(a));
+    Envelope<AttemptSucceeded> bDone = Runs.succeeded(scheduled(first, "b"));
+    report(bDone);
+
+    List<JobScheduled> all = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 3);
+    JobScheduled c = scheduled(all, "c");
+    Envelope<?> scheduledC =
+        Events.of(runId, EventType.JOB_SCHEDULED).stream()
+            .filter(e -> ((JobScheduled) e.data()).step().equals("c"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(scheduledC.causationId()).isEqualTo(bDone.id());
+
+    report(Runs.succeeded(c));
+    RunSucceeded done = awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1).get(0);
+    assertThat(done.runId()).isEqualTo(runId);
+
+    Map<String, Object> run = Api.run(runId);
+    assertThat(run).containsEntry("status", "succeeded").containsEntry("workspace", Runs.WORKSPACE);
+    assertThat((List<Map<String, Object>>) run.get("steps"))
+        .extracting(s -> s.get("name") + ":" + s.get("status") + ":" + s.get("attempts"))
+        .containsExactly("a:succeeded:1", "b:succeeded:1", "c:succeeded:1");
+    assertThat(Api.pool(pool)).containsEntry("used", 0);
+    assertThat(Events.of(runId, EventType.JOB_SCHEDULED)).hasSize(3);
+  }
+
+  @Test
+  void aFailedStepFailsTheRunAndItsDependentsNeverStart() {
+    String pool = "failing";
+    Api.registerExecutor(pool, "exec-failing", 4);
+    String runId = Runs.newRunId();
+    Runs.requestRun(
+        runId, pool, List.of(step("extract", "smallrc", 0), step("load", "smallrc", 0, "extract")));
+
+    JobScheduled extract = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    report(Runs.failed(extract, "relation sales does not exist"));
+
+    RunFailed failed = awaitData(runId, EventType.RUN_FAILED, RunFailed.class, 1).get(0);
+    assertThat(failed.reason()).isEqualTo("step-failed");
+    assertThat(failed.step()).isEqualTo("extract");
+    assertThat(failed.detail()).isEqualTo("relation sales does not exist");
+
+    Map<String, Object> run = Api.run(runId);
+    assertThat(run)
+        .containsEntry("status", "failed")
+        .containsEntry("reason", "step-failed")
+        .containsEntry("failedStep", "extract");
+    assertThat((List<Map<String, Object>>) run.get("steps"))
+        .extracting(s -> s.get("name") + ":" + s.get("status"))
+        .containsExactly("extract:failed", "load:cancelled");
+    assertThat(Api.pool(pool)).containsEntry("used", 0);
+  }
+
+  @Test
+  void aFailedAttemptIsRetriedUntilRetriesRunOut() {
+    String pool = "failing";
+    Api.registerExecutor(pool, "exec-retry", 4);
+    String runId = Runs.newRunId();
+    Runs.requestRun(runId, pool, List.of(step("flaky", "smallrc", 1)));
+
+    JobScheduled first = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    report(Runs.failed(first, "connection reset"));
+
+    JobScheduled second = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2).get(1);
+    assertThat(second.step()).isEqualTo("flaky");
+    assertThat(second.attemptNumber()).isEqualTo(2);
+    assertThat(second.attemptId()).isNotEqualTo(first.attemptId());
+
+    report(
+        Events.event(
+            EventType.ATTEMPT_TIMED_OUT,
+            "executor-service",
+            runId,
+            new AttemptTimedOut(runId, "flaky", second.attemptId(), "exec-1", Instant.now())));
+    RunFailed failed = awaitData(runId, EventType.RUN_FAILED, RunFailed.class, 1).get(0);
+    assertThat(failed.reason()).isEqualTo("step-failed");
+    assertThat(failed.step()).isEqualTo("flaky");
+    assertThat((List<Map<String, Object>>) Api.run(runId).get("steps"))
+        .extracting(s -> s.get("status") + ":" + s.get("attempts"))
+        .containsExactly("failed:2");
+  }
+
+  @Test
+  void aDeniedJobFailsTheRunAndFreesEverySlot() {
+    String pool = "denied";
+    Api.registerExecutor(pool, "exec-denied", 4);
+    String runId = Runs.newRunId();
+    Runs.requestRun(runId, pool, List.of(step("a", "mediumrc", 0), step("b", "mediumrc", 0)));
+
+    List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
+    assertThat(Api.pool(pool)).containsEntry("used", 4);
+    report(Runs.denied(scheduled(jobs, "a")));
+
+    RunFailed failed = awaitData(runId, EventType.RUN_FAILED, RunFailed.class, 1).get(0);
+    assertThat(failed.reason()).isEqualTo("denied");
+    assertThat(failed.step()).isEqualTo("a");
+    // b never reached an executor: it is cancelled with the run, so its slots come back too.
+    assertThat(Api.pool(pool)).containsEntry("used", 0);
+    String executor = Api.principalWith("attempt.claim", "/pools/" + pool);
+    Api.as(executor)
+        .body(Map.of("executorId", "exec-denied"))
+        .post("/api/v1/attempts/{id}/claim", scheduled(jobs, "b").attemptId())
+        .then()
+        .statusCode(409);
+  }
+
+  @Test
+  void credentialFailureFailsTheRun() {
+    String pool = "denied";
+    Api.registerExecutor(pool, "exec-cred", 4);
+    String runId = Runs.newRunId();
+    Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0)));
+    JobScheduled a = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    report(
+        Events.event(
+            EventType.JOB_CREDENTIAL_FAILED,
+            "identity-broker",
+            runId,
+            new dev.conductor.events.data.JobCredentialFailed(
+                runId, "a", a.attemptId(), "decision-2", "target database unreachable")));
+    RunFailed failed = awaitData(runId, EventType.RUN_FAILED, RunFailed.class, 1).get(0);
+    assertThat(failed.reason()).isEqualTo("credential-failed");
+    assertThat(failed.detail()).contains("target database unreachable");
+  }
+
+  @Test
+  void stepsWaitForCapacityAndRunWhenSlotsFree() {
+    String pool = "capacity";
+    Api.registerExecutor(pool, "exec-capacity", 1);
+    String runId = Runs.newRunId();
+    Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0), step("b", "smallrc", 0)));
+
+    JobScheduled first = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    JobWaiting waiting = awaitData(runId, EventType.JOB_WAITING, JobWaiting.class, 1).get(0);
+    assertThat(waiting.step()).isNotEqualTo(first.step());
+    assertThat(waiting.reason()).isEqualTo("capacity");
+    assertThat(waiting.pool()).isEqualTo(pool);
+    assertThat(waiting.numbers())
+        .containsEntry("capacity", 1L)
+        .containsEntry("used", 1L)
+        .containsEntry("needed", 1L);
+    assertThat(Api.pool(pool)).containsEntry("waiting", 1).containsEntry("used", 1);
+
+    report(Runs.succeeded(first));
+    List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
+    assertThat(jobs.get(1).step()).isEqualTo(waiting.step());
+    assertThat(jobs.get(1).attemptId()).isEqualTo(waiting.attemptId());
+    report(Runs.succeeded(jobs.get(1)));
+    awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
+    // The sweeper re-checked the waiting attempt every second; its reason never changed.
+    assertThat(Events.of(runId, EventType.JOB_WAITING)).hasSize(1);
+  }
+
+  @Test
+  void anInvalidRequestIsRejectedWithItsReason() {
+    String runId = Runs.newRunId();
+    Runs.requestRun(
+        runId, "lifecycle", List.of(step("a", "smallrc", 0, "b"), step("b", "smallrc", 0, "a")));
+    RunRejected rejected = awaitData(runId, EventType.RUN_REJECTED, RunRejected.class, 1).get(0);
+    assertThat(rejected.reason()).isEqualTo("cycle");
+    assertThat(rejected.detail()).contains("[a, b]");
+    assertThat(Api.run(runId)).containsEntry("status", "rejected").containsEntry("reason", "cycle");
+    assertThat(Events.of(runId, EventType.RUN_QUEUED)).isEmpty();
+
+    String unknownPool = Runs.newRunId();
+    Runs.requestRun(unknownPool, "staging", List.of(step("a", "smallrc", 0)));
+    assertThat(awaitData(unknownPool, EventType.RUN_REJECTED, RunRejected.class, 1).get(0).reason())
+        .isEqualTo("unknown-pool");
+  }
+
+  @Test
+  void capacityThatArrivesLaterDispatchesWaitingSteps() {
+    String pool = "empty";
+    String runId = Runs.newRunId();
+    Runs.requestRun(runId, pool, List.of(step("a", "largerc", 0)));
+    JobWaiting waiting = awaitData(runId, EventType.JOB_WAITING, JobWaiting.class, 1).get(0);
+    assertThat(waiting.numbers()).containsEntry("capacity", 0L).containsEntry("needed", 4L);
+
+    Api.registerExecutor(pool, "exec-late", 4);
+    JobScheduled job = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    assertThat(job.attemptId()).isEqualTo(waiting.attemptId());
+    assertThat(job.slots()).isEqualTo(4);
+    report(Runs.succeeded(job));
+    awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
+  }
+}

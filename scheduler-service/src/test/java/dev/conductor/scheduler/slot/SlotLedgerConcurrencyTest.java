@@ -1,0 +1,338 @@
+package dev.conductor.scheduler.slot;
+
+import static dev.conductor.scheduler.support.Events.awaitData;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.conductor.events.EventType;
+import dev.conductor.events.data.JobScheduled;
+import dev.conductor.events.data.Requester;
+import dev.conductor.scheduler.attempt.AttemptRow;
+import dev.conductor.scheduler.attempt.AttemptStore;
+import dev.conductor.scheduler.dispatch.Cause;
+import dev.conductor.scheduler.dispatch.Dispatcher;
+import dev.conductor.scheduler.run.RunRow;
+import dev.conductor.scheduler.run.RunStore;
+import dev.conductor.scheduler.run.StepRow;
+import dev.conductor.scheduler.support.Runs;
+import dev.conductor.scheduler.support.TestClock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two scheduler instances on one database, modelled as two separate connection pools racing for the
+ * same pool's slots: used never exceeds capacity, at any commit or inside any grant.
+ */
+@QuarkusTest
+class SlotLedgerConcurrencyTest {
+  private static final Duration LIMIT = Duration.ofSeconds(90);
+
+  @Inject Vertx vertx;
+  @Inject SlotLedger ledger;
+  @Inject Dispatcher dispatcher;
+  @Inject RunStore runs;
+  @Inject AttemptStore attempts;
+  @Inject TestClock clock;
+
+  @ConfigProperty(name = "quarkus.datasource.reactive.url")
+  String url;
+
+  @ConfigProperty(name = "quarkus.datasource.username")
+  String user;
+
+  @ConfigProperty(name = "quarkus.datasource.password")
+  String password;
+
+  private Pool instanceA;
+  private Pool instanceB;
+
+  private Pool connect() {
+    PgConnectOptions options =
+        PgConnectOptions.fromUri(url)
+            .setUser(user)
+            .setPassword(password)
+            .setProperties(Map.of("search_path", "scheduler"));
+    return Pool.newInstance(
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(4))
+            .connectingTo(options)
+            .using(vertx.getDelegate())
+            .build());
+  }
+
+  @BeforeEach
+  void connectTwoInstances() {
+    instanceA = connect();
+    instanceB = connect();
+  }
+
+  @AfterEach
+  void close() {
+    instanceA.close().await().atMost(LIMIT);
+    instanceB.close().await().atMost(LIMIT);
+  }
+
+  private long committedUse(String pool) {
+    return committedUseOf(instanceA, pool).await().atMost(LIMIT);
+  }
+
+  private void declareCapacity(String pool, int... executorSlots) {
+    Instant now = clock.instant();
+    instanceA
+        .withTransaction(
+            tx -> {
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (int i = 0; i < executorSlots.length; i++) {
+                String executor = pool + "-exec-" + i;
+                int slots = executorSlots[i];
+                chain =
+                    chain.chain(
+                        () ->
+                            ledger.register(tx, pool, executor, slots, now.plusSeconds(3600), now));
+              }
+              return chain;
+            })
+        .await()
+        .atMost(LIMIT);
+  }
+
+  /** Thrown to retry an acquisition that found the pool full. */
+  private static final class Full extends RuntimeException {
+    Full() {
+      super(null, null, false, false);
+    }
+  }
+
+  @Test
+  void racingGrantsNeverExceedCapacity() {
+    String pool = "ledger";
+    long capacity = 7;
+    declareCapacity(pool, 3, 4);
+    Random random = new Random(42);
+    LongAccumulator maxInGrant = new LongAccumulator(Math::max, 0);
+    LongAccumulator maxCommitted = new LongAccumulator(Math::max, 0);
+    AtomicInteger granted = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    int workers = 24;
+    int cyclesPerWorker = 10;
+    int[][] costs = new int[workers][cyclesPerWorker];
+    for (int[] worker : costs) {
+      for (int k = 0; k < cyclesPerWorker; k++) {
+        worker[k] = 1 + random.nextInt(3);
+      }
+    }
+
+    // Each worker takes slots, checks the committed total from the other instance, gives them
+    // back, and again; a worker that finds the pool full retries until it gets its slots.
+    Multi.createFrom()
+        .range(0, workers)
+        .onItem()
+        .transformToUniAndMerge(
+            w -> {
+              Pool instance = w % 2 == 0 ? instanceA : instanceB;
+              Pool other = w % 2 == 0 ? instanceB : instanceA;
+              return Multi.createFrom()
+                  .range(0, cyclesPerWorker)
+                  .onItem()
+                  .transformToUniAndConcatenate(
+                      k -> {
+                        UUID attempt = UUID.randomUUID();
+                        return Uni.createFrom()
+                            .deferred(
+                                () ->
+                                    instance.withTransaction(
+                                        tx ->
+                                            ledger
+                                                .tryAcquire(
+                                                    tx, pool, attempt, costs[w][k], clock.instant())
+                                                .invoke(
+                                                    after ->
+                                                        after.ifPresent(
+                                                            u -> maxInGrant.accumulate(u.used())))))
+                            .invoke(
+                                after -> {
+                                  if (after.isEmpty()) {
+                                    refused.incrementAndGet();
+                                    throw new Full();
+                                  }
+                                  granted.incrementAndGet();
+                                })
+                            .onFailure(Full.class)
+                            .retry()
+                            .withBackOff(Duration.ofMillis(1), Duration.ofMillis(20))
+                            .atMost(10_000)
+                            .chain(() -> committedUseOf(other, pool))
+                            .invoke(maxCommitted::accumulate)
+                            .chain(() -> other.withTransaction(tx -> ledger.release(tx, attempt)));
+                      })
+                  .collect()
+                  .last();
+            })
+        .collect()
+        .asList()
+        .await()
+        .atMost(LIMIT);
+
+    assertThat(granted.get()).isEqualTo(workers * cyclesPerWorker);
+    assertThat(refused.get()).as("contention: some requests found the pool full").isPositive();
+    assertThat(maxInGrant.get()).isLessThanOrEqualTo(capacity);
+    assertThat(maxCommitted.get()).isLessThanOrEqualTo(capacity);
+    assertThat(committedUse(pool)).isZero();
+  }
+
+  private static Uni<Long> committedUseOf(Pool instance, String pool) {
+    return instance
+        .preparedQuery("SELECT COALESCE(SUM(slots), 0) AS used FROM slot_leases WHERE pool = $1")
+        .execute(Tuple.of(pool))
+        .map(rows -> rows.iterator().next().getLong("used"));
+  }
+
+  @Test
+  void racingDispatchersScheduleEveryAttemptOnceWithinCapacity() {
+    String pool = "race";
+    long capacity = 5;
+    declareCapacity(pool, 2, 3);
+    String runId = "race-" + UUID.randomUUID();
+    int stepCount = 30;
+    Random random = new Random(7);
+    Instant now = clock.instant();
+    List<StepRow> steps = new ArrayList<>();
+    for (int i = 0; i < stepCount; i++) {
+      String rc = List.of("smallrc", "mediumrc", "smallrc").get(random.nextInt(3));
+      steps.add(
+          new StepRow(
+              runId,
+              "s" + i,
+              i,
+              List.of(),
+              Runs.step("s" + i, rc, 0),
+              rc.equals("smallrc") ? 1 : 2,
+              0,
+              StepRow.PENDING));
+    }
+    RunRow run =
+        new RunRow(
+            runId,
+            Runs.WORKSPACE,
+            "race",
+            1,
+            pool,
+            RunRow.QUEUED,
+            null,
+            null,
+            null,
+            "etl-bot",
+            new Requester("https://issuer.example", "alice", List.of()),
+            Map.of(),
+            null,
+            now,
+            null,
+            null);
+    instanceA
+        .withTransaction(
+            tx -> {
+              Uni<Void> chain = runs.insert(tx, run, null).chain(() -> runs.insertSteps(tx, steps));
+              for (StepRow step : steps) {
+                chain = chain.chain(() -> dispatcher.open(tx, step, pool, 1)).replaceWithVoid();
+              }
+              return chain;
+            })
+        .await()
+        .atMost(LIMIT);
+
+    LongAccumulator maxInDrain = new LongAccumulator(Math::max, 0);
+    LongAccumulator maxCommitted = new LongAccumulator(Math::max, 0);
+    for (int round = 0; round < 200 && waiting(runId) > 0; round++) {
+      List<Uni<Void>> racers = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        Pool instance = i % 2 == 0 ? instanceA : instanceB;
+        racers.add(
+            instance
+                .withTransaction(
+                    tx ->
+                        dispatcher
+                            .drain(tx, pool, Cause.none())
+                            .chain(() -> ledger.usage(tx, pool, clock.instant()))
+                            .invoke(u -> maxInDrain.accumulate(u.used())))
+                .replaceWithVoid());
+      }
+      racers.add(finishScheduled(instanceB, runId));
+      Uni.join().all(racers).andFailFast().await().atMost(LIMIT);
+      maxCommitted.accumulate(committedUse(pool));
+    }
+
+    assertThat(waiting(runId)).isZero();
+    assertThat(maxInDrain.get()).isLessThanOrEqualTo(capacity);
+    assertThat(maxCommitted.get()).isLessThanOrEqualTo(capacity);
+    List<JobScheduled> jobs =
+        awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, stepCount);
+    Set<String> attemptIds = jobs.stream().map(JobScheduled::attemptId).collect(Collectors.toSet());
+    assertThat(jobs).hasSize(stepCount);
+    assertThat(attemptIds).hasSize(stepCount);
+  }
+
+  private long waiting(String runId) {
+    return instanceA
+        .preparedQuery(
+            "SELECT count(*) AS n FROM attempts WHERE run_id = $1 AND status = 'waiting'")
+        .execute(Tuple.of(runId))
+        .map(rows -> rows.iterator().next().getLong("n"))
+        .await()
+        .atMost(LIMIT);
+  }
+
+  /** Ends every scheduled attempt of the run, freeing its slots, as executors finishing would. */
+  private Uni<Void> finishScheduled(Pool instance, String runId) {
+    return instance.withTransaction(
+        tx ->
+            tx.preparedQuery("SELECT id FROM attempts WHERE run_id = $1 AND status = 'scheduled'")
+                .execute(Tuple.of(runId))
+                .chain(
+                    rows -> {
+                      Uni<Void> chain = Uni.createFrom().voidItem();
+                      for (var row : rows) {
+                        UUID id = row.getUUID("id");
+                        chain =
+                            chain
+                                .chain(
+                                    () ->
+                                        attempts.end(
+                                            tx,
+                                            id,
+                                            List.of(AttemptRow.SCHEDULED),
+                                            AttemptRow.SUCCEEDED,
+                                            null,
+                                            clock.instant()))
+                                .chain(
+                                    (Optional<AttemptRow> ended) ->
+                                        ended.isPresent()
+                                            ? ledger.release(tx, id).replaceWithVoid()
+                                            : Uni.createFrom().voidItem());
+                      }
+                      return chain;
+                    }));
+  }
+}
