@@ -56,6 +56,7 @@ public final class LocalStack implements AutoCloseable {
   private final Map<String, String> urls = new LinkedHashMap<>();
   private final Map<String, ManagedProcess> byName = new LinkedHashMap<>();
   private final Map<String, List<String>> commands = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
   private final Map<String, Duration> readyAfter = new LinkedHashMap<>();
   private Seed seed;
   private String bootstrap;
@@ -172,12 +173,10 @@ public final class LocalStack implements AutoCloseable {
     props.put("quarkus.datasource.jdbc.url", jdbcUrl);
     props.put("quarkus.datasource.reactive.url", jdbcUrl.substring("jdbc:".length()));
     props.put("quarkus.datasource.username", dbUser);
-    props.put("quarkus.datasource.password", dbPassword);
     props.put("conductor.auth.issuers", broker);
     props.put("conductor.access.url", broker);
     props.put("conductor.client.token-url", broker + "/oauth2/token");
     props.put("conductor.client.id", clientId);
-    props.put("conductor.client.secret", seed.secret(clientId));
     if (name.equals(BROKER)) {
       props.put("conductor.broker.issuer", broker);
       props.put("conductor.broker.seed-file", seed.file().toString());
@@ -193,6 +192,14 @@ public final class LocalStack implements AutoCloseable {
       props.put("conductor.executor.private-key-file", poolKeys.get(pool(name)).toString());
       props.put("conductor.scheduler.url", urls.get(SCHEDULER));
     }
+    // Secrets travel in the environment (Quarkus maps it to the same keys), so `ps` shows none.
+    environments.put(
+        name,
+        Map.of(
+            "QUARKUS_DATASOURCE_PASSWORD",
+            dbPassword,
+            "CONDUCTOR_CLIENT_SECRET",
+            seed.secret(clientId)));
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.add("-Xmx" + options.heap());
@@ -208,7 +215,11 @@ public final class LocalStack implements AutoCloseable {
   public void startService(String name) {
     List<String> command = commands.get(name);
     ManagedProcess process =
-        ManagedProcess.start(name, command, options.stateDir().resolve("logs/" + name + ".log"));
+        ManagedProcess.start(
+            name,
+            command,
+            environments.get(name),
+            options.stateDir().resolve("logs/" + name + ".log"));
     track(name, process);
   }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -37,10 +38,18 @@ public final class ManagedProcess implements AutoCloseable {
   }
 
   public static ManagedProcess start(String name, List<String> command, Path log) {
+    return start(name, command, Map.of(), log);
+  }
+
+  /** Starts with extra environment variables: secrets go there, never on a command line. */
+  public static ManagedProcess start(
+      String name, List<String> command, Map<String, String> environment, Path log) {
     try {
       Files.createDirectories(log.getParent());
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(environment);
       Process process =
-          new ProcessBuilder(command)
+          builder
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .redirectInput(ProcessBuilder.Redirect.PIPE)
