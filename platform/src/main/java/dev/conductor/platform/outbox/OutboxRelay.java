@@ -38,12 +38,18 @@ public class OutboxRelay {
           + " WHERE pg_try_advisory_xact_lock(hashtext(record_key))"
           + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED";
   private static final String DELETE = "DELETE FROM outbox WHERE seq = ANY (?)";
+  // Kafka keeps records 7 days by default; a redelivery older than the inbox retention would be
+  // applied again, so keep the retention at least as long as the topics'.
+  private static final String PRUNE_INBOX =
+      "DELETE FROM inbox WHERE received_at < now() - make_interval(hours => ?)";
 
   private final DataSource dataSource;
   private final KafkaProducers producers;
   private final int batchSize;
   private final long pollMillis;
+  private final int inboxRetentionHours;
   private final Semaphore wakeups = new Semaphore(0);
+  private long nextPrune;
   private volatile boolean running;
   private Thread thread;
 
@@ -51,8 +57,10 @@ public class OutboxRelay {
       DataSource dataSource,
       KafkaProducers producers,
       @ConfigProperty(name = "conductor.outbox.batch-size", defaultValue = "500") int batchSize,
-      @ConfigProperty(name = "conductor.outbox.poll-millis", defaultValue = "500")
-          long pollMillis) {
+      @ConfigProperty(name = "conductor.outbox.poll-millis", defaultValue = "500") long pollMillis,
+      @ConfigProperty(name = "conductor.inbox.retention-hours", defaultValue = "168")
+          int inboxRetentionHours) {
+    this.inboxRetentionHours = inboxRetentionHours;
     this.dataSource = dataSource;
     this.producers = producers;
     this.batchSize = batchSize;
@@ -88,6 +96,10 @@ public class OutboxRelay {
         wakeups.drainPermits();
         while (running && publishBatch() == batchSize) {
           // a full batch: more rows are probably waiting
+        }
+        if (System.currentTimeMillis() >= nextPrune) {
+          pruneInbox();
+          nextPrune = System.currentTimeMillis() + 3_600_000;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -131,6 +143,15 @@ public class OutboxRelay {
         c.rollback();
         throw e;
       }
+    }
+  }
+
+  /** Forgets consumed event ids older than the retention, so the inbox does not grow forever. */
+  int pruneInbox() throws Exception {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement prune = c.prepareStatement(PRUNE_INBOX)) {
+      prune.setInt(1, inboxRetentionHours);
+      return prune.executeUpdate();
     }
   }
 
