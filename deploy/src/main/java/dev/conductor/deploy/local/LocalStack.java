@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -43,11 +44,31 @@ public final class LocalStack implements AutoCloseable {
 
   /**
    * What to start. {@code repo} is the checkout whose {@code <service>/target/quarkus-app} jars
-   * run; {@code heap} caps every JVM (e.g. {@code 200m}).
+   * run; {@code heap} caps every JVM (e.g. {@code 200m}); {@code slots} per pool executor (absent:
+   * the executor's default); {@code resourceClasses} for the scheduler ({@code smallrc:1,...},
+   * null: its default); {@code seed} the principals and assignments (null: {@link
+   * Seed.Spec#demo()}); {@code portBase} 0 for free ports, else broker, trigger, scheduler, audit,
+   * executors from there and Kafka at {@code portBase + 20}; {@code progress} hears what is
+   * starting and what is ready.
    */
-  public record Options(Path repo, Path stateDir, List<String> pools, String heap) {
+  public record Options(
+      Path repo,
+      Path stateDir,
+      List<String> pools,
+      String heap,
+      Map<String, Integer> slots,
+      String resourceClasses,
+      Seed.Spec seed,
+      int portBase,
+      Consumer<String> progress) {
     public Options {
       pools = List.copyOf(pools);
+      slots = slots == null ? Map.of() : Map.copyOf(slots);
+      progress = progress == null ? line -> {} : progress;
+    }
+
+    public Options(Path repo, Path stateDir, List<String> pools, String heap) {
+      this(repo, stateDir, pools, heap, Map.of(), null, null, 0, null);
     }
   }
 
@@ -59,6 +80,7 @@ public final class LocalStack implements AutoCloseable {
   private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
   private final Map<String, Duration> readyAfter = new LinkedHashMap<>();
   private Seed seed;
+  private volatile boolean closed;
   private String bootstrap;
   private String jdbcUrl;
   private String dbUser = "postgres";
@@ -70,7 +92,16 @@ public final class LocalStack implements AutoCloseable {
 
   /** Starts everything and waits until every service is ready; stops all on failure. */
   public static LocalStack start(Options options) {
+    return start(options, stack -> {});
+  }
+
+  /**
+   * Starts everything; {@code created} gets the stack before anything starts, so that a caller can
+   * close it from elsewhere (a shutdown hook on Ctrl-C) while it is still starting.
+   */
+  public static LocalStack start(Options options, Consumer<LocalStack> created) {
     LocalStack stack = new LocalStack(options);
+    created.accept(stack);
     try {
       stack.startAll();
       return stack;
@@ -83,37 +114,77 @@ public final class LocalStack implements AutoCloseable {
   private void startAll() {
     Path state = options.stateDir();
     Path logs = state.resolve("logs");
+    List<String> names = new ArrayList<>(SERVICES);
+    options.pools().forEach(p -> names.add(executorName(p)));
+    int kafkaPort = 0;
+    if (options.portBase() > 0) {
+      int port = options.portBase();
+      for (String name : names) {
+        urls.put(name, "http://127.0.0.1:" + requireFree(port++, name));
+      }
+      kafkaPort = requireFree(options.portBase() + 20, "kafka");
+    } else {
+      for (String name : names) {
+        urls.put(name, "http://127.0.0.1:" + freePort());
+      }
+    }
+    int kafkaListen = kafkaPort;
+    progress("starting kafka and postgres");
     CompletableFuture<Void> infra =
         CompletableFuture.allOf(
-            CompletableFuture.runAsync(() -> startKafka(state, logs)),
+            CompletableFuture.runAsync(() -> startKafka(state, logs, kafkaListen)),
             CompletableFuture.runAsync(() -> startPostgres(state, logs)));
     Map<String, Path> poolKeys = PoolKeys.generate(state.resolve("pool-keys"), options.pools());
     List<String> clients = new ArrayList<>(SERVICES);
-    seed = Seed.write(state, clients, options.pools());
-    for (String service : SERVICES) {
-      urls.put(service, "http://127.0.0.1:" + freePort());
-    }
-    for (String pool : options.pools()) {
-      urls.put(executorName(pool), "http://127.0.0.1:" + freePort());
-    }
+    seed =
+        Seed.write(
+            state,
+            clients,
+            options.pools(),
+            options.seed() == null ? Seed.Spec.demo() : options.seed());
     join(infra);
 
-    List<String> names = new ArrayList<>(SERVICES);
-    options.pools().forEach(p -> names.add(executorName(p)));
     for (String name : names) {
       commands.put(name, serviceCommand(name, poolKeys));
     }
     Instant launched = Instant.now();
     for (String name : names) {
+      progress("starting " + name + " at " + urls.get(name));
       startService(name);
     }
     for (String name : names) {
       byName.get(name).awaitHttpOk(urls.get(name) + "/q/health/ready", START_TIMEOUT);
       readyAfter.put(name, Duration.between(launched, Instant.now()));
+      progress(
+          "ready    " + name + " (after " + readyAfter.get(name).toMillis() / 100 / 10.0 + " s)");
     }
   }
 
-  private void startKafka(Path state, Path logs) {
+  private void progress(String line) {
+    options.progress().accept(line);
+  }
+
+  private static int requireFree(int port, String what) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return port;
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "port "
+              + port
+              + " (for "
+              + what
+              + ") is in use: choose another --port-base or stop"
+              + " whatever listens there");
+    }
+  }
+
+  /** The seed written for this stack (its client secrets). */
+  public Seed seed() {
+    return seed;
+  }
+
+  private void startKafka(Path state, Path logs, int port) {
     ManagedProcess kafka =
         track(
             "kafka",
@@ -124,13 +195,14 @@ public final class LocalStack implements AutoCloseable {
                     List.of(
                         "dev.conductor.testkit.KafkaMain",
                         "--port",
-                        "0",
+                        String.valueOf(port),
                         "--dir",
                         state.resolve("kafka").toString(),
                         "--pools",
                         String.join(",", options.pools()))),
                 logs.resolve("kafka.log")));
     bootstrap = kafka.awaitLine(KAFKA_READY, START_TIMEOUT);
+    progress("ready    kafka at " + bootstrap);
   }
 
   private void startPostgres(Path state, Path logs) {
@@ -156,6 +228,7 @@ public final class LocalStack implements AutoCloseable {
                         state.resolve("postgres").toString())),
                 logs.resolve("postgres.log")));
     jdbcUrl = postgres.awaitLine(POSTGRES_READY, START_TIMEOUT);
+    progress("ready    postgres at " + jdbcUrl);
   }
 
   private List<String> serviceCommand(String name, Map<String, Path> poolKeys) {
@@ -191,6 +264,13 @@ public final class LocalStack implements AutoCloseable {
       props.put("conductor.executor.id", name);
       props.put("conductor.executor.private-key-file", poolKeys.get(pool(name)).toString());
       props.put("conductor.scheduler.url", urls.get(SCHEDULER));
+      Integer slots = options.slots().get(pool(name));
+      if (slots != null) {
+        props.put("conductor.executor.slots", String.valueOf(slots));
+      }
+    }
+    if (name.equals(SCHEDULER) && options.resourceClasses() != null) {
+      props.put("conductor.scheduler.resource-classes", options.resourceClasses());
     }
     // Secrets travel in the environment (Quarkus maps it to the same keys), so `ps` shows none.
     environments.put(
@@ -238,6 +318,10 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private synchronized ManagedProcess track(String name, ManagedProcess process) {
+    if (closed) {
+      process.close();
+      throw new IllegalStateException("stopped while starting " + name);
+    }
     processes.add(process);
     byName.put(name, process);
     return process;
@@ -325,7 +409,11 @@ public final class LocalStack implements AutoCloseable {
 
   @Override
   public void close() {
-    List<ManagedProcess> reverse = new ArrayList<>(processes);
+    List<ManagedProcess> reverse;
+    synchronized (this) {
+      closed = true;
+      reverse = new ArrayList<>(processes);
+    }
     java.util.Collections.reverse(reverse);
     // Services first (in parallel), then Kafka and PostgreSQL.
     List<CompletableFuture<Void>> stops = new ArrayList<>();
@@ -340,8 +428,10 @@ public final class LocalStack implements AutoCloseable {
         p.close();
       }
     }
-    processes.clear();
-    byName.clear();
+    synchronized (this) {
+      processes.clear();
+      byName.clear();
+    }
   }
 
   private List<String> javaCommand(String heap, List<String> mainAndArgs) {

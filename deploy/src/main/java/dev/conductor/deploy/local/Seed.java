@@ -39,15 +39,50 @@ public final class Seed {
     this.file = file;
   }
 
-  /** Writes a seed with fresh secrets for the given services and pools. */
+  /**
+   * Who the demo principals are and what they may do: principal ids (each gets a client with a
+   * fresh secret) and their role assignments ({@code principal, role, scope}).
+   */
+  public record Spec(List<String> principals, List<Assignment> assignments) {
+    public Spec {
+      principals = List.copyOf(principals);
+      assignments = List.copyOf(assignments);
+    }
+
+    /** The built-in demo: admin, alice (developer, may use etl-bot), bob, carol, auditor. */
+    public static Spec demo() {
+      String ws = "/workspaces/" + WORKSPACE;
+      return new Spec(
+          List.of(ADMIN, ALICE, BOB, CAROL, AUDITOR),
+          List.of(
+              new Assignment(ADMIN, "admin", "/"),
+              new Assignment(ALICE, "developer", ws),
+              new Assignment(ALICE, "identity-user", ws + "/identities/" + RUN_AS),
+              new Assignment(BOB, "operator", ws),
+              new Assignment(CAROL, "viewer", ws),
+              new Assignment(AUDITOR, "auditor", "/")));
+    }
+  }
+
+  /** One role assignment of a principal at a scope. */
+  public record Assignment(String principal, String role, String scope) {}
+
+  /** Writes a seed with fresh secrets for the given services and pools (the demo principals). */
   public static Seed write(Path dir, List<String> services, List<String> pools) {
+    return write(dir, services, pools, Spec.demo());
+  }
+
+  /**
+   * Writes a seed with fresh secrets for the services, pools and the principals of {@code spec}.
+   */
+  public static Seed write(Path dir, List<String> services, List<String> pools, Spec spec) {
     Seed seed = new Seed(dir.resolve("broker-seed.json"));
     SecureRandom random = new SecureRandom();
     List<Map<String, Object>> clients = new ArrayList<>();
     List<Map<String, Object>> assignments = new ArrayList<>();
     List<String> ids = new ArrayList<>(services);
     pools.forEach(p -> ids.add("executor-" + p));
-    ids.addAll(List.of(ADMIN, ALICE, BOB, CAROL, AUDITOR));
+    ids.addAll(spec.principals());
     for (String id : ids) {
       byte[] bytes = new byte[24];
       random.nextBytes(bytes);
@@ -57,13 +92,9 @@ public final class Seed {
       clients.add(Map.of("id", id, "secret", secret, "groups", groups));
     }
     pools.forEach(p -> assignments.add(assign("executor-" + p, "executor", "/pools/" + p)));
-    assignments.add(assign(ADMIN, "admin", "/"));
-    assignments.add(assign(ALICE, "developer", "/workspaces/" + WORKSPACE));
-    assignments.add(
-        assign(ALICE, "identity-user", "/workspaces/" + WORKSPACE + "/identities/" + RUN_AS));
-    assignments.add(assign(BOB, "operator", "/workspaces/" + WORKSPACE));
-    assignments.add(assign(CAROL, "viewer", "/workspaces/" + WORKSPACE));
-    assignments.add(assign(AUDITOR, "auditor", "/"));
+    for (Assignment a : spec.assignments()) {
+      assignments.add(assign(a.principal(), a.role(), a.scope()));
+    }
     assignments.add(Map.of("group", SERVICES_GROUP, "role", "service", "scope", "/"));
 
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -83,7 +114,21 @@ public final class Seed {
     return seed;
   }
 
-  static Map<String, List<String>> roles() {
+  /** Reads the secrets of a seed file that a running stack wrote (for the command line). */
+  public static Seed read(Path file) {
+    Seed seed = new Seed(file);
+    try {
+      var doc = new ObjectMapper().readTree(file.toFile());
+      doc.path("clients")
+          .forEach(c -> seed.secrets.put(c.path("id").asText(), c.path("secret").asText()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the seed " + file, e);
+    }
+    return seed;
+  }
+
+  /** The built-in roles and their permissions. */
+  public static Map<String, List<String>> roles() {
     Map<String, List<String>> roles = new LinkedHashMap<>();
     roles.put("admin", List.of("*"));
     roles.put(

@@ -1,0 +1,207 @@
+package dev.conductor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The local runner as a user runs it: {@code ./conductor up --no-build} from the packaged jars on
+ * free ports (an OS process), then {@code run}, {@code token}, {@code status}, {@code apply
+ * --dry-run} against it, and {@code down}, after which no process it started is left.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RunnerE2ETest {
+  private static final Duration UP_TIMEOUT = Duration.ofMinutes(4);
+  private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+
+  private static Path repo;
+  private static Path state;
+  private static Path upLog;
+  private static Process up;
+
+  record Result(int exit, String output) {}
+
+  @BeforeAll
+  static void up() throws Exception {
+    repo = Path.of(System.getProperty("conductor.repo", "..")).toAbsolutePath().normalize();
+    state =
+        Path.of(System.getProperty("conductor.state", "target/e2e-state"))
+            .toAbsolutePath()
+            .resolve("runner-" + UUID.randomUUID().toString().substring(0, 8));
+    Files.createDirectories(state);
+    upLog = state.resolveSibling(state.getFileName() + "-up.log");
+    up =
+        new ProcessBuilder(command("up"))
+            .directory(repo.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(upLog.toFile())
+            .start();
+    Instant deadline = Instant.now().plus(UP_TIMEOUT);
+    while (!upOutput().contains("Conductor is up.")) {
+      if (!up.isAlive()) {
+        throw new AssertionError(
+            "./conductor up exited with " + up.exitValue() + ":\n" + upOutput());
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("./conductor up was not up in " + UP_TIMEOUT + ":\n" + upOutput());
+      }
+      Thread.sleep(500);
+    }
+    // The summary is printed in one go; give it a moment to be complete.
+    Thread.sleep(500);
+  }
+
+  @AfterAll
+  static void stopWhatIsLeft() {
+    if (up != null && up.isAlive()) {
+      try {
+        conductor("down");
+      } catch (RuntimeException e) {
+        // fall through to killing the tree
+      }
+    }
+    if (up != null && up.isAlive()) {
+      List<ProcessHandle> tree = up.descendants().toList();
+      up.destroyForcibly();
+      tree.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void upPrintsTheUrlsAndTheDemoRunSucceeded() {
+    String out = upOutput();
+    assertThat(out)
+        .contains("ready    kafka at", "ready    postgres at", "ready    identity-broker")
+        .contains("applied  pipeline demo/etl", "applied  pipeline demo/hello")
+        .contains("kafka bootstrap", "./conductor audit tail", "kafka-console-consumer.sh")
+        .containsPattern("demo run +demo/etl run \\S+ succeeded");
+    for (String service :
+        List.of(
+            "identity-broker",
+            "trigger-service",
+            "scheduler-service",
+            "audit-service",
+            "executor-service-dev",
+            "executor-service-test",
+            "executor-service-prod")) {
+      assertThat(out).containsPattern(service + " +http://127\\.0\\.0\\.1:\\d+");
+    }
+    assertThat(state.resolve("stack.json")).isRegularFile();
+  }
+
+  @Test
+  @Order(2)
+  void runFollowsAPipelineToItsEnd() {
+    Result run = conductor("run", "demo/hello", "--env", "dev");
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output())
+        .contains("step hello: succeeded")
+        .containsPattern("run \\S+ succeeded");
+  }
+
+  @Test
+  @Order(3)
+  void tokenPrintsAJwtOfTheLocalIssuer() {
+    Result token = conductor("token", "alice");
+    assertThat(token.exit()).as(token.output()).isZero();
+    assertThat(token.output().strip()).matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
+    assertThat(conductor("token", "nobody").exit()).isNotZero();
+  }
+
+  @Test
+  @Order(4)
+  void statusSaysAllHealthy() {
+    Result status = conductor("status");
+    assertThat(status.exit()).as(status.output()).isZero();
+    assertThat(status.output()).contains("all healthy", "executor-service-prod", "kafka");
+  }
+
+  @Test
+  @Order(5)
+  void applyingTheDemoAgainChangesNothing() {
+    Result apply = conductor("apply", "-f", "deploy/local/workspace.yaml", "--dry-run");
+    assertThat(apply.exit()).as(apply.output()).isZero();
+    assertThat(apply.output())
+        .contains("pipelines/etl: unchanged", "pipelines/hello: unchanged")
+        .contains("would change 0 pipeline(s)")
+        .doesNotContain("DIFFERS");
+  }
+
+  @Test
+  @Order(6)
+  void downStopsEveryProcessItStarted() throws Exception {
+    JsonNode stack = new ObjectMapper().readTree(state.resolve("stack.json").toFile());
+    List<Long> pids = new ArrayList<>();
+    stack.path("pids").forEach(p -> pids.add(p.asLong()));
+    assertThat(pids).hasSizeGreaterThanOrEqualTo(9);
+
+    Result down = conductor("down");
+    assertThat(down.exit()).as(down.output()).isZero();
+    assertThat(up.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    for (long pid : pids) {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("pid %d is gone", pid)
+          .isFalse();
+    }
+    assertThat(upOutput()).contains("stopped.");
+    assertThat(conductor("status").exit()).isNotZero();
+  }
+
+  private static List<String> command(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(repo.resolve("conductor").toString());
+    command.addAll(List.of(args));
+    command.add("--no-build");
+    command.add("--state-dir");
+    command.add(state.toString());
+    return command;
+  }
+
+  private static Result conductor(String... args) {
+    try {
+      Path out = Files.createTempFile(state, "cmd", ".log");
+      Process process =
+          new ProcessBuilder(command(args))
+              .directory(repo.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("./conductor " + String.join(" ", args) + " hung");
+      }
+      return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String upOutput() {
+    try {
+      return Files.readString(upLog, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
