@@ -34,6 +34,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class HttpAccessChecker implements AccessChecker {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final int SWEEP_AT = 1_000;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final String url;
   private final Duration ttl;
@@ -68,7 +69,19 @@ public class HttpAccessChecker implements AccessChecker {
         .onFailure()
         .transform(e -> ProblemException.unavailable("the access check cannot be reached"))
         .map(response -> decode(response))
-        .invoke(decision -> cache.put(key, new Cached(decision, clock.instant().plus(ttl))));
+        .invoke(decision -> remember(key, decision));
+  }
+
+  /**
+   * Caches a decision. Every Kafka trigger carries a token of its own, so keys never repeat there:
+   * expired entries are swept once the cache grows, or it would hold every token ever checked.
+   */
+  private void remember(String key, AccessDecision decision) {
+    Instant now = clock.instant();
+    if (cache.size() >= SWEEP_AT) {
+      cache.values().removeIf(c -> !c.until().isAfter(now));
+    }
+    cache.put(key, new Cached(decision, now.plus(ttl)));
   }
 
   private static AccessDecision decode(HttpResponse<byte[]> response) {

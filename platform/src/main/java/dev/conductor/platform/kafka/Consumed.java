@@ -18,7 +18,6 @@ public record Consumed(
     String traceparent,
     Headers headers) {
 
-  @SuppressWarnings("unchecked")
   public <T> T data(Class<T> type) {
     return type.cast(event.data());
   }

@@ -13,8 +13,8 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.common.header.Headers;
@@ -36,10 +36,15 @@ public class EventConsumer {
   private final DeadLetters deadLetters;
   private final Instance<Transactions> transactions;
   private final Instance<Inbox> inbox;
+  private final Clock clock;
 
   public EventConsumer(
-      DeadLetters deadLetters, Instance<Transactions> transactions, Instance<Inbox> inbox) {
+      DeadLetters deadLetters,
+      Instance<Transactions> transactions,
+      Instance<Inbox> inbox,
+      Clock clock) {
     this.deadLetters = deadLetters;
+    this.clock = clock;
     this.transactions = transactions;
     this.inbox = inbox;
   }
@@ -79,7 +84,7 @@ public class EventConsumer {
               meta.getTopic(),
               meta.getPartition(),
               meta.getOffset(),
-              meta.getTimestamp() == null ? Instant.now() : meta.getTimestamp(),
+              meta.getTimestamp() == null ? clock.instant() : meta.getTimestamp(),
               TraceContext.childOf(KafkaEvents.header(headers, KafkaEvents.TRACEPARENT)),
               headers);
     } catch (EventFormatException e) {
