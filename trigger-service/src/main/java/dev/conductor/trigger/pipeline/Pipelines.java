@@ -9,6 +9,7 @@ import dev.conductor.trigger.Json;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -17,6 +18,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,6 +37,11 @@ public class Pipelines {
       "SELECT p.version, v.definition::text, p.updated_at, p.updated_by FROM pipelines p"
           + " JOIN pipeline_versions v ON v.workspace = p.workspace AND v.pipeline = p.pipeline"
           + " AND v.version = p.version WHERE p.workspace = $1 AND p.pipeline = $2";
+  // The latest version of each pipeline of workspace $1; callers add filters and the order.
+  private static final String LATEST_OF_WORKSPACE =
+      "SELECT p.pipeline, p.version, v.definition::text, p.updated_at, p.updated_by FROM pipelines p"
+          + " JOIN pipeline_versions v ON v.workspace = p.workspace AND v.pipeline = p.pipeline"
+          + " AND v.version = p.version WHERE p.workspace = $1";
   private static final String ENSURE_HEAD =
       "INSERT INTO pipelines (workspace, pipeline, version, updated_at, updated_by)"
           + " VALUES ($1, $2, 0, $3, $4) ON CONFLICT DO NOTHING";
@@ -91,6 +100,42 @@ public class Pipelines {
                       row.getOffsetDateTime(2).toInstant(),
                       row.getString(3)));
             });
+  }
+
+  /** The latest version of every pipeline of {@code workspace}, in name order. */
+  public Uni<List<Stored>> latestOfWorkspace(SqlClient client, String workspace) {
+    return client
+        .preparedQuery(LATEST_OF_WORKSPACE + " ORDER BY p.pipeline")
+        .execute(Tuple.of(workspace))
+        .map(rows -> stored(workspace, rows));
+  }
+
+  /**
+   * The latest versions of the named pipelines that exist, their heads locked ({@code FOR UPDATE})
+   * until {@code tx} ends: what a following {@link #save} compares against cannot change meanwhile,
+   * so a diff computed from them is the one the saves make.
+   */
+  public Uni<List<Stored>> lockLatest(
+      SqlConnection tx, String workspace, Collection<String> names) {
+    return tx.preparedQuery(
+            LATEST_OF_WORKSPACE + " AND p.pipeline = ANY($2) ORDER BY p.pipeline FOR UPDATE OF p")
+        .execute(Tuple.of(workspace, names.toArray(new String[0])))
+        .map(rows -> stored(workspace, rows));
+  }
+
+  private static List<Stored> stored(String workspace, RowSet<Row> rows) {
+    List<Stored> found = new ArrayList<>();
+    for (Row row : rows) {
+      found.add(
+          new Stored(
+              workspace,
+              row.getString(0),
+              row.getInteger(1),
+              PipelineDefinition.fromJson(Json.tree(row.getString(2))),
+              row.getOffsetDateTime(3).toInstant(),
+              row.getString(4)));
+    }
+    return found;
   }
 
   /**

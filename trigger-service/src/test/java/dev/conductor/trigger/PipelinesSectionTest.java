@@ -1,0 +1,482 @@
+package dev.conductor.trigger;
+
+import static dev.conductor.trigger.Fixtures.PIPELINE;
+import static dev.conductor.trigger.Fixtures.granted;
+import static dev.conductor.trigger.Fixtures.token;
+import static dev.conductor.trigger.Fixtures.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.aMapWithSize;
+import static org.hamcrest.Matchers.anEmptyMap;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventType;
+import dev.conductor.events.Topics;
+import dev.conductor.events.data.ConfigChanged;
+import dev.conductor.events.data.RunRequested;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** The workspace section {@code pipelines}: {@code PUT|GET .../config/pipelines}. */
+@QuarkusTest
+class PipelinesSectionTest {
+  private static final String SECTION = "/api/v1/workspaces/{ws}/config/{section}";
+  private static final String PIPELINE_PATH = "/api/v1/workspaces/{ws}/pipelines/{p}";
+  private static final String CHANGED = PIPELINE.replace("\"nightly load\"", "\"nightly load v2\"");
+  private static final String OTHER =
+      """
+      {"runAs": "report-bot", "environments": ["prod"],
+       "steps": [{"name": "render", "jobType": "noop"}]}
+      """;
+
+  @Test
+  void withoutTokenIs401() {
+    given()
+        .contentType(ContentType.JSON)
+        .body("{}")
+        .put(SECTION, "ws", "pipelines")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json");
+    given()
+        .get(SECTION, "ws", "pipelines")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  void putNeedsConfigWriteAndGetConfigRead() {
+    String ws = unique("ws");
+    // pipeline.write on every pipeline is not enough: the section is workspace configuration.
+    for (String permission : List.of("config.read", "pipeline.write")) {
+      String subject = granted(permission, "/workspaces/" + ws);
+      given()
+          .auth()
+          .oauth2(token(subject))
+          .contentType(ContentType.JSON)
+          .body(doc("etl", PIPELINE))
+          .put(SECTION, ws, "pipelines")
+          .then()
+          .statusCode(403)
+          .contentType("application/problem+json");
+    }
+    String elsewhere = granted("config.write", "/workspaces/other");
+    put(elsewhere, ws, doc("etl", PIPELINE), false).then().statusCode(403);
+    String pipelineReader = granted("pipeline.read", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(pipelineReader))
+        .get(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(403)
+        .contentType("application/problem+json");
+    // Nothing was stored by the refused PUTs.
+    given()
+        .auth()
+        .oauth2(token(granted("config.read", "/workspaces/" + ws)))
+        .get(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(200)
+        .body("$", anEmptyMap());
+  }
+
+  @Test
+  void unknownSectionIs404NamingTheSections() {
+    String ws = unique("ws");
+    String admin = granted("*", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(admin))
+        .contentType(ContentType.JSON)
+        .body("{}")
+        .put(SECTION, ws, "quotas")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json")
+        .body("detail", containsString("pipelines"));
+    given()
+        .auth()
+        .oauth2(token(admin))
+        .get(SECTION, ws, "quotas")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+  }
+
+  @Test
+  void getThenPutIsANoOp() {
+    String ws = unique("ws");
+    Fixtures.createPipeline(ws, "nightly"); // through the per-pipeline PUT, defaults omitted
+    String admin = granted("*", "/workspaces/" + ws);
+    String document =
+        given()
+            .auth()
+            .oauth2(token(admin))
+            .get(SECTION, ws, "pipelines")
+            .then()
+            .statusCode(200)
+            .body("$", aMapWithSize(1))
+            .body("nightly.runAs", equalTo("etl-bot"))
+            .body("nightly.steps[1].resourceClass", equalTo("smallrc"))
+            .body("nightly", not(hasKey("version")))
+            .body("nightly", not(hasKey("updatedAt")))
+            .extract()
+            .asString();
+
+    for (String body : List.of(document, doc("nightly", PIPELINE))) {
+      put(admin, ws, body, false)
+          .then()
+          .statusCode(200)
+          .body("section", equalTo("pipelines"))
+          .body("workspace", equalTo(ws))
+          .body("dryRun", equalTo(false))
+          .body("changed", equalTo(false))
+          .body("version", equalTo("0"))
+          .body("changes", empty());
+    }
+    pipelineVersion(admin, ws, "nightly", 1);
+  }
+
+  @Test
+  void aChangeAnswersTheDiffAndEmitsOneEventPerStoredVersion() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    put(author, ws, doc("etl", PIPELINE, "report", OTHER), false)
+        .then()
+        .statusCode(200)
+        .body("changed", equalTo(true))
+        .body("version", equalTo("1"))
+        .body("changes.op", equalTo(List.of("add", "add")))
+        .body("changes.item", equalTo(List.of("etl", "report")));
+    ConfigChanged etl1 = configChanged(ws, "etl", "1");
+    assertThat(etl1.oldVersion()).isNull();
+    assertThat(etl1.who()).isEqualTo(author);
+    assertThat(configChanged(ws, "report", "1").section()).isEqualTo("pipelines");
+
+    String changedEtl = CHANGED.replace("\"maxRetries\": 0", "\"maxRetries\": 2");
+    put(author, ws, doc("etl", changedEtl, "report", OTHER), false)
+        .then()
+        .statusCode(200)
+        .body("dryRun", equalTo(false))
+        .body("changed", equalTo(true))
+        .body("version", equalTo("2"))
+        .body("changes", hasSize(1))
+        .body("changes[0].op", equalTo("change"))
+        .body("changes[0].item", equalTo("etl"))
+        .body(
+            "changes[0].details",
+            equalTo(
+                List.of(
+                    "/description: \"nightly load\" -> \"nightly load v2\"",
+                    "/steps/0/maxRetries: 0 -> 2",
+                    "version 1 -> 2")));
+
+    ConsumerRecord<String, byte[]> record = configChangedRecord(ws, "etl", "2");
+    ConfigChanged etl2 = (ConfigChanged) KafkaTopics.decode(record).data();
+    assertThat(record.key()).isEqualTo(ws + "/etl");
+    assertThat(etl2.workspace()).isEqualTo(ws);
+    assertThat(etl2.section()).isEqualTo("pipelines");
+    assertThat(etl2.who()).isEqualTo(author);
+    assertThat(etl2.oldVersion()).isEqualTo("1");
+    assertThat(KafkaTopics.header(record, "traceparent")).isNotBlank();
+    assertThat(eventsOf(ws, "etl")).hasSize(2);
+
+    String reader = granted("config.read", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(reader))
+        .get(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(200)
+        .body("etl.description", equalTo("nightly load v2"))
+        .body("etl.steps[0].maxRetries", equalTo(2))
+        .body("report.runAs", equalTo("report-bot"));
+    String admin = granted("*", "/workspaces/" + ws);
+    pipelineVersion(admin, ws, "etl", 2);
+    pipelineVersion(admin, ws, "report", 1); // identical: no new version, so no event
+  }
+
+  @Test
+  void dryRunChangesNothingAndEmitsNothing() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    put(author, ws, doc("etl", PIPELINE), false)
+        .then()
+        .statusCode(200)
+        .body("version", equalTo("1"));
+
+    String next = doc("etl", CHANGED, "fresh", OTHER);
+    for (int i = 0; i < 2; i++) {
+      put(author, ws, next, true)
+          .then()
+          .statusCode(200)
+          .body("dryRun", equalTo(true))
+          .body("changed", equalTo(true))
+          .body("version", equalTo("1"))
+          .body("changes.op", equalTo(List.of("change", "add")))
+          .body("changes.item", equalTo(List.of("etl", "fresh")))
+          .body(
+              "changes[0].details",
+              hasItems("/description: \"nightly load\" -> \"nightly load v2\"", "version 1 -> 2"));
+    }
+    String admin = granted("*", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(admin))
+        .get(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(200)
+        .body("$", aMapWithSize(1))
+        .body("etl.description", equalTo("nightly load"));
+    given().auth().oauth2(token(admin)).get(PIPELINE_PATH, ws, "fresh").then().statusCode(404);
+
+    // The real PUT answers what the dry run announced; had the dry runs emitted, their events
+    // would precede these on the same keys.
+    put(author, ws, next, false)
+        .then()
+        .statusCode(200)
+        .body("dryRun", equalTo(false))
+        .body("version", equalTo("2"))
+        .body("changes.op", equalTo(List.of("change", "add")))
+        .body("changes.item", equalTo(List.of("etl", "fresh")))
+        .body("changes[0].details", hasItems("version 1 -> 2"));
+    configChanged(ws, "etl", "2");
+    configChanged(ws, "fresh", "1");
+    assertThat(eventsOf(ws, "etl")).hasSize(2);
+    assertThat(eventsOf(ws, "fresh")).hasSize(1);
+  }
+
+  @Test
+  void invalidDocumentIs400NamingEveryPipelineAndStoresNothing() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    String badSteps =
+        """
+        {"runAs": "etl-bot", "environments": ["dev"],
+         "steps": [{"name": "a", "jobType": "noop"},
+                   {"name": "b", "jobType": "noop", "dependsOn": ["zzz"]}]}
+        """;
+    String noRunAs =
+        "{\"environments\": [\"dev\"], \"steps\": [{\"name\": \"a\", \"jobType\": \"noop\"}]}";
+    String document =
+        "{\"etl\": "
+            + badSteps
+            + ", \"fine\": "
+            + OTHER
+            + ", \"report\": "
+            + noRunAs
+            + ", \"a/b\": "
+            + OTHER
+            + ", \"raw\": 7}";
+    for (boolean dryRun : List.of(true, false)) {
+      put(author, ws, document, dryRun)
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body(
+              "errors.field",
+              hasItems("/etl/steps/1/dependsOn/0", "/report/runAs", "/a~1b", "/raw"));
+    }
+    put(author, ws, "[]", false)
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("field", equalTo("/"));
+
+    // The valid pipeline of the refused document was not stored either.
+    String admin = granted("*", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(admin))
+        .get(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(200)
+        .body("$", anEmptyMap());
+    given().auth().oauth2(token(admin)).get(PIPELINE_PATH, ws, "fine").then().statusCode(404);
+  }
+
+  @Test
+  void aPipelineLeftOutStays() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    put(author, ws, doc("etl", PIPELINE, "report", OTHER), false).then().statusCode(200);
+    put(author, ws, doc("etl", CHANGED), false)
+        .then()
+        .statusCode(200)
+        .body("changes.op", equalTo(List.of("change")))
+        .body("changes.item", equalTo(List.of("etl")));
+    put(author, ws, "{}", false)
+        .then()
+        .statusCode(200)
+        .body("changed", equalTo(false))
+        .body("version", equalTo("2"));
+    given()
+        .auth()
+        .oauth2(token(granted("config.read", "/workspaces/" + ws)))
+        .get(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(200)
+        .body("$", aMapWithSize(2))
+        .body("report.runAs", equalTo("report-bot"))
+        .body("etl.description", equalTo("nightly load v2"))
+        .body("report.version", nullValue());
+  }
+
+  @Test
+  void concurrentPutsOfTheSectionApplyOneAfterTheOther() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    // Own threads: the common pool has a single thread on a 2-core machine.
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    List<CompletableFuture<Response>> puts =
+        IntStream.range(0, 4)
+            .mapToObj(
+                i ->
+                    CompletableFuture.supplyAsync(
+                        () ->
+                            put(
+                                author,
+                                ws,
+                                doc(
+                                    "etl",
+                                    PIPELINE.replace("\"nightly load\"", "\"load " + i + "\""),
+                                    "report",
+                                    OTHER),
+                                false),
+                        threads))
+            .toList();
+    List<String> revisions = new ArrayList<>();
+    List<String> additions = new ArrayList<>();
+    try {
+      for (CompletableFuture<Response> put : puts) {
+        Response response = put.join();
+        response.then().statusCode(200).body("changed", equalTo(true));
+        revisions.add(response.path("version"));
+        List<String> ops = response.path("changes.op");
+        List<String> items = response.path("changes.item");
+        for (int i = 0; i < ops.size(); i++) {
+          if (ops.get(i).equals("add")) {
+            additions.add(items.get(i));
+          }
+        }
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    assertThat(additions).containsExactlyInAnyOrder("etl", "report");
+    // Each PUT saw what its predecessor left: one addition of each pipeline, versions 1..4 of etl.
+    assertThat(revisions).containsExactlyInAnyOrder("1", "2", "3", "4");
+    pipelineVersion(granted("*", "/workspaces/" + ws), ws, "etl", 4);
+    pipelineVersion(granted("*", "/workspaces/" + ws), ws, "report", 1);
+  }
+
+  @Test
+  void aRunUsesTheVersionChangedThroughTheSection() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    put(author, ws, doc("nightly", PIPELINE), false).then().statusCode(200);
+    String changed =
+        PIPELINE
+            .replace("\"etl-bot\"", "\"etl-bot-2\"")
+            .replace(
+                "{\"name\": \"load\", \"jobType\": \"noop\", \"dependsOn\": [\"extract\"]}",
+                "{\"name\": \"load\", \"jobType\": \"noop\", \"dependsOn\": [\"extract\"]},"
+                    + " {\"name\": \"report\", \"jobType\": \"noop\", \"dependsOn\": [\"load\"]}");
+    put(author, ws, doc("nightly", changed), false)
+        .then()
+        .statusCode(200)
+        .body("changes[0].details", hasItems("/runAs: \"etl-bot\" -> \"etl-bot-2\""));
+
+    String operator = granted("pipeline.run", "/workspaces/" + ws + "/pipelines/nightly");
+    String runId =
+        given()
+            .auth()
+            .oauth2(token(operator))
+            .contentType(ContentType.JSON)
+            .body("{\"environment\": \"test\", \"parameters\": {\"date\": \"2026-11-26\"}}")
+            .post(PIPELINE_PATH + "/runs", ws, "nightly")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("runId");
+    Envelope<?> event =
+        KafkaTopics.decode(
+            KafkaTopics.await(
+                Topics.RUNS,
+                KafkaTopics.event(
+                    e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key()))));
+    RunRequested run = (RunRequested) event.data();
+    assertThat(run.snapshot().version()).isEqualTo(2);
+    assertThat(run.snapshot().runAs()).isEqualTo("etl-bot-2");
+    assertThat(run.snapshot().steps()).extracting(s -> s.name()).contains("report");
+  }
+
+  private static Response put(String subject, String ws, String body, boolean dryRun) {
+    return given()
+        .auth()
+        .oauth2(token(subject))
+        .contentType(ContentType.JSON)
+        .queryParam("dryRun", dryRun)
+        .body(body)
+        .put(SECTION, ws, "pipelines");
+  }
+
+  private static String doc(String name, String definition) {
+    return "{\"" + name + "\": " + definition + "}";
+  }
+
+  private static String doc(String name, String definition, String name2, String definition2) {
+    return "{\"" + name + "\": " + definition + ", \"" + name2 + "\": " + definition2 + "}";
+  }
+
+  private static void pipelineVersion(String subject, String ws, String p, int version) {
+    given()
+        .auth()
+        .oauth2(token(subject))
+        .get(PIPELINE_PATH, ws, p)
+        .then()
+        .statusCode(200)
+        .body("version", equalTo(version));
+  }
+
+  private static ConsumerRecord<String, byte[]> configChangedRecord(
+      String ws, String p, String newVersion) {
+    String key = ws + "/" + p;
+    return KafkaTopics.await(
+        Topics.CHANGES,
+        KafkaTopics.event(
+            e ->
+                e.type() == EventType.CONFIG_CHANGED
+                    && key.equals(e.key())
+                    && newVersion.equals(((ConfigChanged) e.data()).newVersion())));
+  }
+
+  private static ConfigChanged configChanged(String ws, String p, String newVersion) {
+    return (ConfigChanged) KafkaTopics.decode(configChangedRecord(ws, p, newVersion)).data();
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> eventsOf(String ws, String p) {
+    String key = ws + "/" + p;
+    return KafkaTopics.all(
+        Topics.CHANGES,
+        KafkaTopics.event(e -> e.type() == EventType.CONFIG_CHANGED && key.equals(e.key())));
+  }
+}
