@@ -3,6 +3,7 @@ package dev.conductor.broker.decision;
 import dev.conductor.broker.policy.Evaluation;
 import dev.conductor.broker.policy.Policy;
 import dev.conductor.broker.policy.PolicyEvaluator;
+import dev.conductor.broker.policy.RunAsIdentity;
 import dev.conductor.broker.policy.Scope;
 import dev.conductor.events.data.DataAccess;
 import dev.conductor.events.data.JobScheduled;
@@ -10,11 +11,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The decision about one scheduled attempt: its requester needs {@code pipeline.run} on the
- * pipeline and {@code identity.use} on the run-as identity. Pure; deny by default (no requester, no
+ * pipeline and {@code identity.use} on the run-as identity, and that identity must be defined in
+ * the job's workspace for the job's environment (its pool). Pure; deny by default (no requester, no
  * run-as identity or a name that is not a valid scope segment is a deny, not an error).
  */
 public final class JobPolicy {
@@ -58,6 +61,7 @@ public final class JobPolicy {
       denials.add("the job names no requester");
     }
     if (denials.isEmpty()) {
+      identityDenial(policy, job).ifPresent(denials::add);
       for (Evaluation e :
           List.of(
               PolicyEvaluator.evaluate(
@@ -92,5 +96,30 @@ public final class JobPolicy {
         job.attemptNumber(),
         null,
         now);
+  }
+
+  /**
+   * Why the run-as identity may not be used by this job, if it may not: an identity that is not
+   * defined in the job's workspace, or not for the job's environment, grants nothing, whatever
+   * roles the requester holds on its scope.
+   */
+  private static Optional<String> identityDenial(Policy policy, JobScheduled job) {
+    Optional<RunAsIdentity> identity = policy.identity(job.workspace(), job.runAs());
+    if (identity.isEmpty()) {
+      return Optional.of(
+          "run-as identity " + job.runAs() + " is not defined in workspace " + job.workspace());
+    }
+    List<String> allowed = identity.get().environments();
+    if (!allowed.contains(job.pool())) {
+      return Optional.of(
+          "run-as identity "
+              + job.runAs()
+              + " may not be used in environment "
+              + job.pool()
+              + " (allowed: "
+              + String.join(", ", allowed)
+              + ")");
+    }
+    return Optional.empty();
   }
 }

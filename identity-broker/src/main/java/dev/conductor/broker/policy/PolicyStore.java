@@ -7,14 +7,15 @@ import java.util.Optional;
 
 /**
  * The policy and clients in force on this instance, read from the database at start (after the seed
- * is loaded). Decisions read it without I/O, so they stay cheap on the event loop.
+ * is loaded) and after every change ({@link PolicyFollower}). Decisions read it without I/O, so
+ * they stay cheap on the event loop.
  */
 @ApplicationScoped
 public class PolicyStore {
-  private volatile Snapshot snapshot = new Snapshot(Policy.empty(), Map.of());
+  private volatile Snapshot snapshot = new Snapshot(Policy.empty(), Map.of(), -1);
 
-  /** Everything one load read, swapped atomically. */
-  public record Snapshot(Policy policy, Map<String, Client> clients) {
+  /** Everything one consistent read saw, swapped atomically; {@code revision} only grows. */
+  public record Snapshot(Policy policy, Map<String, Client> clients, long revision) {
     public Snapshot {
       clients = Map.copyOf(clients);
     }
@@ -28,7 +29,17 @@ public class PolicyStore {
     return Optional.ofNullable(id == null ? null : snapshot.clients().get(id));
   }
 
-  void replace(Snapshot next) {
-    snapshot = next;
+  long revision() {
+    return snapshot.revision();
+  }
+
+  /**
+   * Installs {@code next} unless a newer one is already in force: the refresh after a commit and
+   * the periodic poll may finish out of order.
+   */
+  synchronized void replace(Snapshot next) {
+    if (next.revision() >= snapshot.revision()) {
+      snapshot = next;
+    }
   }
 }

@@ -13,14 +13,17 @@ import java.util.stream.Collectors;
 
 /**
  * The local policy file: {@code {"policyVersion", "roles": {name: [permissions]}, "clients": [{id,
- * secret, groups}], "assignments": [{principal | group, role, scope}]}}. Secrets are only read
- * here, to be hashed; they are never logged ({@link SeedClient#toString} hides them).
+ * secret, groups}], "assignments": [{principal | group, role, scope}], "identities": [{workspace,
+ * name, description, environments, tags}]}}. Secrets are only read here, to be hashed; they are
+ * never logged ({@link SeedClient#toString} hides them). The seed's roles are upserted, never
+ * deleted, and its assignments and identities are the seed-owned rows ({@link Owner#SEED}).
  */
 public record Seed(
     String policyVersion,
     Map<String, List<String>> roles,
     List<SeedClient> clients,
-    List<SeedAssignment> assignments) {
+    List<SeedAssignment> assignments,
+    List<SeedIdentity> identities) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -37,6 +40,13 @@ public record Seed(
   }
 
   public record SeedAssignment(String principal, String group, String role, String scope) {}
+
+  public record SeedIdentity(
+      String workspace,
+      String name,
+      String description,
+      List<String> environments,
+      Map<String, String> tags) {}
 
   /**
    * Reads and checks a seed.
@@ -80,6 +90,52 @@ public record Seed(
       toAssignment(a, i);
       i++;
     }
+    Set<String> names = new HashSet<>();
+    i = 0;
+    for (SeedIdentity identity : identitiesOrEmpty()) {
+      RunAsIdentity checked = toIdentity(identity, i);
+      if (!names.add(checked.workspace() + "/" + checked.name())) {
+        throw new IllegalArgumentException("seed: /identities/" + i + " appears twice");
+      }
+      i++;
+    }
+  }
+
+  public List<SeedIdentity> identitiesOrEmpty() {
+    return identities == null ? List.of() : identities;
+  }
+
+  /** The seed's identities as seed-owned policy identities. */
+  public List<RunAsIdentity> runAsIdentities() {
+    List<RunAsIdentity> list = new ArrayList<>();
+    int i = 0;
+    for (SeedIdentity identity : identitiesOrEmpty()) {
+      list.add(toIdentity(identity, i++));
+    }
+    return list;
+  }
+
+  private static RunAsIdentity toIdentity(SeedIdentity s, int index) {
+    String at = "seed: /identities/" + index + ": ";
+    try {
+      Scope.of(s.workspace(), s.name());
+      if (s.environments() == null || s.environments().isEmpty()) {
+        throw new IllegalArgumentException("environments are required");
+      }
+      Scope.of(s.environments().toArray(new String[0]));
+      if (s.tags() != null && s.tags().values().stream().anyMatch(v -> v == null)) {
+        throw new IllegalArgumentException("tag values are strings");
+      }
+      return new RunAsIdentity(
+          s.workspace(),
+          s.name(),
+          s.description(),
+          s.environments().stream().distinct().sorted().toList(),
+          s.tags(),
+          Owner.SEED);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(at + e.getMessage());
+    }
   }
 
   public List<SeedClient> clientsOrEmpty() {
@@ -100,7 +156,7 @@ public record Seed(
     for (SeedAssignment a : assignmentsOrEmpty()) {
       list.add(toAssignment(a, i++));
     }
-    return new Policy(policyVersion, Map.copyOf(roleSets), list);
+    return new Policy(policyVersion, Map.copyOf(roleSets), list, runAsIdentities());
   }
 
   private static Assignment toAssignment(SeedAssignment a, int index) {

@@ -1,7 +1,6 @@
 package dev.conductor.broker.policy;
 
 import dev.conductor.broker.config.BrokerConfig;
-import dev.conductor.broker.issuer.Client;
 import dev.conductor.broker.issuer.ClientSecrets;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
@@ -12,8 +11,8 @@ import dev.conductor.platform.outbox.Outbox;
 import dev.conductor.platform.trace.TraceContext;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.Priority;
@@ -30,20 +29,22 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
  * Loads the policy seed into the database at start (roles, permissions, assignments, hashed client
  * secrets, policy version) and then reads the policy in force into the {@link PolicyStore}. A seed
  * whose digest is already stored is not loaded again, so restarts and further instances are cheap;
- * a changed seed replaces the previous policy in one transaction and emits {@code config.changed}.
- * Runs before the Kafka consumers start, so no decision is made without a policy.
+ * a changed seed replaces the seed-owned rows (assignments, identities; clients), upserts the roles
+ * it names (never deleting one: that is the roles section's job) and bumps the policy revision in
+ * one transaction, and emits {@code config.changed}. Runs before the Kafka consumers start, so no
+ * decision is made without a policy.
  */
 @ApplicationScoped
 public class SeedLoader {
@@ -95,35 +96,56 @@ public class SeedLoader {
       }
       transactions.run(tx -> replace(tx, seed, digest, hashes, location)).await().atMost(WAIT);
     }
-    PolicyStore.Snapshot snapshot = read(transactions.pool()).await().atMost(WAIT);
+    PolicyStore.Snapshot snapshot = PolicyReader.read(transactions.pool()).await().atMost(WAIT);
     store.replace(snapshot);
     LOG.infof(
-        "policy %s in force: %d roles, %d assignments, %d clients",
+        "policy %s in force: %d roles, %d assignments, %d identities, %d clients",
         snapshot.policy().version(),
         snapshot.policy().roles().size(),
         snapshot.policy().assignments().size(),
+        snapshot.policy().identities().size(),
         snapshot.clients().size());
   }
 
   private Uni<Void> replace(
       SqlConnection tx, Seed seed, String digest, Map<String, String> hashes, String location) {
-    return tx.query("SELECT pg_advisory_xact_lock(hashtext('broker.policy'))")
+    return tx.query(PolicyVersion.LOCK_SQL)
         .execute()
         .chain(
-            () -> tx.query("SELECT policy_version, seed_digest FROM policy WHERE id = 1").execute())
+            () ->
+                tx.query("SELECT policy_version, seed_digest, revision FROM policy WHERE id = 1")
+                    .execute())
         .chain(
             rows -> {
               Row current = rows.size() == 0 ? null : rows.iterator().next();
               if (current != null && digest.equals(current.getString("seed_digest"))) {
                 return Uni.createFrom().voidItem(); // another instance loaded it meanwhile
               }
-              String oldVersion = current == null ? null : current.getString("policy_version");
-              return tx.query("DELETE FROM assignments")
+              String oldVersion =
+                  current == null
+                      ? null
+                      : PolicyVersion.of(
+                          current.getString("policy_version"), current.getLong("revision"));
+              // The first load is revision 0; every later one is a change like any other.
+              long revision = current == null ? 0 : current.getLong("revision") + 1;
+              String newVersion = PolicyVersion.of(seed.policyVersion(), revision);
+              String[] seedRoles = seed.roles().keySet().toArray(new String[0]);
+              // Only seed-owned rows are replaced; roles are upserted and never deleted here, so
+              // nothing a config section wrote (nor what depends on it) is lost.
+              return tx.query("DELETE FROM assignments WHERE owner = 'seed'")
                   .execute()
-                  .chain(() -> tx.query("DELETE FROM role_permissions").execute())
-                  .chain(() -> tx.query("DELETE FROM roles").execute())
+                  .chain(() -> tx.query("DELETE FROM identities WHERE owner = 'seed'").execute())
                   .chain(() -> tx.query("DELETE FROM clients").execute())
-                  .chain(() -> batch(tx, "INSERT INTO roles (name) VALUES ($1)", roleRows(seed)))
+                  .chain(
+                      () ->
+                          batch(
+                              tx,
+                              "INSERT INTO roles (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                              roleRows(seed)))
+                  .chain(
+                      () ->
+                          tx.preparedQuery("DELETE FROM role_permissions WHERE role = ANY($1)")
+                              .execute(Tuple.of(seedRoles)))
                   .chain(
                       () ->
                           batch(
@@ -134,9 +156,17 @@ public class SeedLoader {
                       () ->
                           batch(
                               tx,
-                              "INSERT INTO assignments (principal, group_name, role, scope)"
-                                  + " VALUES ($1, $2, $3, $4)",
+                              "INSERT INTO assignments (principal, group_name, role, scope, owner)"
+                                  + " VALUES ($1, $2, $3, $4, 'seed')",
                               assignmentRows(seed)))
+                  .chain(
+                      () ->
+                          batch(
+                              tx,
+                              "INSERT INTO identities"
+                                  + " (workspace, name, description, environments, tags, owner)"
+                                  + " VALUES ($1, $2, $3, $4, $5, 'seed')",
+                              identityRows(seed)))
                   .chain(
                       () ->
                           batch(
@@ -146,10 +176,12 @@ public class SeedLoader {
                   .chain(
                       () ->
                           tx.preparedQuery(
-                                  "INSERT INTO policy (id, policy_version, seed_digest, loaded_at)"
-                                      + " VALUES (1, $1, $2, now()) ON CONFLICT (id) DO UPDATE SET"
-                                      + " policy_version = $1, seed_digest = $2, loaded_at = now()")
-                              .execute(Tuple.of(seed.policyVersion(), digest)))
+                                  "INSERT INTO policy"
+                                      + " (id, policy_version, seed_digest, loaded_at, revision)"
+                                      + " VALUES (1, $1, $2, now(), $3) ON CONFLICT (id) DO UPDATE"
+                                      + " SET policy_version = $1, seed_digest = $2,"
+                                      + " loaded_at = now(), revision = $3")
+                              .execute(Tuple.of(seed.policyVersion(), digest, revision)))
                   .chain(
                       () ->
                           outbox.append(
@@ -159,86 +191,27 @@ public class SeedLoader {
                                   SOURCE,
                                   "policy",
                                   new ConfigChanged(
-                                      null,
-                                      "policy",
-                                      "seed " + location,
-                                      oldVersion,
-                                      seed.policyVersion()),
+                                      null, "policy", "seed " + location, oldVersion, newVersion),
                                   clock),
                               Topics.CHANGES,
                               TraceContext.newTrace()))
                   .invoke(
-                      () ->
-                          LOG.infof(
-                              "loaded policy seed %s (version %s)",
-                              location, seed.policyVersion()));
+                      () -> LOG.infof("loaded policy seed %s (version %s)", location, newVersion));
             });
   }
 
-  /** Reads the policy and clients in force. */
-  static Uni<PolicyStore.Snapshot> read(SqlClient db) {
-    Uni<String> version =
-        db.query("SELECT policy_version FROM policy WHERE id = 1")
-            .execute()
-            .map(rows -> rows.size() == 0 ? "none" : rows.iterator().next().getString(0));
-    Uni<Map<String, Set<String>>> roles =
-        db.query(
-                "SELECT r.name, p.permission FROM roles r"
-                    + " LEFT JOIN role_permissions p ON p.role = r.name ORDER BY r.name")
-            .execute()
-            .map(
-                rows -> {
-                  Map<String, Set<String>> map = new LinkedHashMap<>();
-                  for (Row row : rows) {
-                    Set<String> perms =
-                        map.computeIfAbsent(row.getString(0), k -> new LinkedHashSet<>());
-                    if (row.getString(1) != null) {
-                      perms.add(row.getString(1));
-                    }
-                  }
-                  return map;
-                });
-    Uni<List<Assignment>> assignments =
-        db.query("SELECT principal, group_name, role, scope FROM assignments ORDER BY id")
-            .execute()
-            .map(
-                rows -> {
-                  List<Assignment> list = new ArrayList<>();
-                  for (Row row : rows) {
-                    list.add(
-                        new Assignment(
-                            row.getString(0),
-                            row.getString(1),
-                            row.getString(2),
-                            Scope.parse(row.getString(3))));
-                  }
-                  return list;
-                });
-    Uni<Map<String, Client>> clients =
-        db.query("SELECT id, secret_hash, groups FROM clients")
-            .execute()
-            .map(
-                rows -> {
-                  Map<String, Client> map = new HashMap<>();
-                  for (Row row : rows) {
-                    String[] groups = row.getArrayOfStrings(2);
-                    map.put(
-                        row.getString(0),
-                        new Client(
-                            row.getString(0),
-                            row.getString(1),
-                            groups == null ? List.of() : List.of(groups)));
-                  }
-                  return map;
-                });
-    return Uni.combine()
-        .all()
-        .unis(version, roles, assignments, clients)
-        .asTuple()
+  private static List<Tuple> identityRows(Seed seed) {
+    return seed.runAsIdentities().stream()
         .map(
-            t ->
-                new PolicyStore.Snapshot(
-                    new Policy(t.getItem1(), t.getItem2(), t.getItem3()), t.getItem4()));
+            i ->
+                Tuple.from(
+                    Arrays.asList(
+                        i.workspace(),
+                        i.name(),
+                        i.description(),
+                        i.environments().toArray(new String[0]),
+                        new JsonObject(new LinkedHashMap<String, Object>(i.tags())))))
+        .toList();
   }
 
   private static List<Tuple> roleRows(Seed seed) {

@@ -2,7 +2,9 @@ package dev.conductor.broker.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.conductor.broker.policy.Owner;
 import dev.conductor.broker.policy.Policy;
+import dev.conductor.broker.policy.RunAsIdentity;
 import dev.conductor.broker.policy.Seed;
 import dev.conductor.broker.support.Jobs;
 import dev.conductor.events.data.JobScheduled;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JobPolicyTest {
@@ -71,6 +74,56 @@ class JobPolicyTest {
   @Test
   void aliceMayNotUseAnotherIdentity() {
     assertThat(decide(job("alice", List.of(), "admin-bot")).effect()).isEqualTo("deny");
+  }
+
+  @Test
+  void anUndefinedIdentityIsDenied() {
+    JobScheduled job =
+        Jobs.scheduled(
+            "other", "run-1", "admin", List.of(), "etl-bot", "dev", null, NOW.plusSeconds(600));
+    Decision d = decide(job);
+    assertThat(d.effect()).isEqualTo("deny");
+    assertThat(d.reasons()).contains("run-as identity etl-bot is not defined in workspace other");
+  }
+
+  @Test
+  void anIdentityIsUsableOnlyInItsEnvironments() {
+    Policy devAndTest =
+        new Policy(
+            "v",
+            POLICY.roles(),
+            POLICY.assignments(),
+            List.of(
+                new RunAsIdentity(
+                    "demo", "etl-bot", null, List.of("dev", "test"), Map.of(), Owner.SEED)));
+    JobScheduled prod =
+        Jobs.scheduled("run-1", "alice", List.of(), "etl-bot", "prod", null, NOW.plusSeconds(600));
+    Decision d = JobPolicy.decide(devAndTest, prod, "d-2", NOW);
+    assertThat(d.effect()).isEqualTo("deny");
+    assertThat(d.reasons())
+        .containsExactly(
+            "run-as identity etl-bot may not be used in environment prod (allowed: dev, test)");
+    JobScheduled dev =
+        Jobs.scheduled("run-1", "alice", List.of(), "etl-bot", "dev", null, NOW.plusSeconds(600));
+    assertThat(JobPolicy.decide(devAndTest, dev, "d-3", NOW).effect()).isEqualTo("allow");
+  }
+
+  @Test
+  void aSectionDefinitionOverridesTheSeeds() {
+    Policy overridden =
+        new Policy(
+            "v",
+            POLICY.roles(),
+            POLICY.assignments(),
+            List.of(
+                new RunAsIdentity(
+                    "demo", "etl-bot", null, List.of("dev", "test"), Map.of(), Owner.SEED),
+                new RunAsIdentity(
+                    "demo", "etl-bot", null, List.of("prod"), Map.of(), Owner.workspace("demo"))));
+    JobScheduled dev =
+        Jobs.scheduled("run-1", "alice", List.of(), "etl-bot", "dev", null, NOW.plusSeconds(600));
+    assertThat(JobPolicy.decide(overridden, dev, "d-4", NOW).reasons())
+        .contains("run-as identity etl-bot may not be used in environment dev (allowed: prod)");
   }
 
   @Test

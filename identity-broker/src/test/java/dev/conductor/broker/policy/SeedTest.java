@@ -22,11 +22,17 @@ class SeedTest {
     assertThat(POLICY.roles().get("admin")).containsExactly("*");
     assertThat(POLICY.roles().get("developer"))
         .containsExactlyInAnyOrder(
-            "pipeline.read", "pipeline.write", "pipeline.run", "run.read", "run.cancel");
+            "pipeline.read",
+            "pipeline.write",
+            "pipeline.run",
+            "run.read",
+            "run.cancel",
+            "config.read");
     assertThat(POLICY.roles().get("operator"))
         .containsExactlyInAnyOrder("pipeline.read", "pipeline.run", "run.read", "run.cancel");
     assertThat(POLICY.roles().get("viewer")).containsExactlyInAnyOrder("pipeline.read", "run.read");
-    assertThat(POLICY.roles().get("auditor")).containsExactlyInAnyOrder("audit.read", "run.read");
+    assertThat(POLICY.roles().get("auditor"))
+        .containsExactlyInAnyOrder("audit.read", "run.read", "config.read");
     assertThat(POLICY.roles().get("identity-user")).isEqualTo(Set.of("identity.use"));
     assertThat(POLICY.roles().get("executor"))
         .containsExactlyInAnyOrder("attempt.claim", "pool.register", "pool.read");
@@ -58,6 +64,42 @@ class SeedTest {
     assertThat(allowed("auditor", "audit.read", "/")).isTrue();
     assertThat(allowed("executor-dev", "attempt.claim", "/pools/dev")).isTrue();
     assertThat(allowed("executor-dev", "attempt.claim", "/pools/prod")).isFalse();
+  }
+
+  @Test
+  void defaultSeedDefinesTheDemoIdentity() {
+    RunAsIdentity etlBot = POLICY.identity("demo", "etl-bot").orElseThrow();
+    assertThat(etlBot.environments()).containsExactly("dev", "prod", "test");
+    assertThat(etlBot.seedOwned()).isTrue();
+    assertThat(etlBot.tags()).containsEntry("team", "data");
+    assertThat(POLICY.identity("other", "etl-bot")).isEmpty();
+  }
+
+  @Test
+  void rejectsBadIdentities() {
+    String head = "{\"policyVersion\":\"v\",\"roles\":{\"r\":[\"p\"]},\"identities\":[";
+    assertThatThrownBy(
+            () ->
+                Seed.parse(
+                    bytes(
+                        head
+                            + "{\"workspace\":\"w\",\"name\":\"a/b\","
+                            + "\"environments\":[\"dev\"]}]}")))
+        .hasMessageContaining("/identities/0");
+    assertThatThrownBy(
+            () ->
+                Seed.parse(
+                    bytes(
+                        head + "{\"workspace\":\"w\",\"name\":\"a\"," + "\"environments\":[]}]}")))
+        .hasMessageContaining("environments are required");
+    assertThatThrownBy(
+            () ->
+                Seed.parse(
+                    bytes(
+                        head
+                            + "{\"workspace\":\"w\",\"name\":\"a\",\"environments\":[\"dev\"]},"
+                            + "{\"workspace\":\"w\",\"name\":\"a\",\"environments\":[\"x\"]}]}")))
+        .hasMessageContaining("/identities/1 appears twice");
   }
 
   @Test

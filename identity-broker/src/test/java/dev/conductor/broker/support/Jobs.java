@@ -20,12 +20,24 @@ public final class Jobs {
       String pool,
       List<DataAccess> dataAccess,
       Instant deadline) {
+    return scheduled("demo", runId, requester, groups, runAs, pool, dataAccess, deadline);
+  }
+
+  public static JobScheduled scheduled(
+      String workspace,
+      String runId,
+      String requester,
+      List<String> groups,
+      String runAs,
+      String pool,
+      List<DataAccess> dataAccess,
+      Instant deadline) {
     return new JobScheduled(
         runId,
         "extract",
         UUID.randomUUID().toString(),
         1,
-        "demo",
+        workspace,
         "etl",
         3,
         "sql",
