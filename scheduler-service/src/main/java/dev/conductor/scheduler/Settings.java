@@ -7,11 +7,17 @@ import java.util.List;
 /** The scheduler's configuration ({@code conductor.scheduler.*}). */
 @ConfigMapping(prefix = "conductor.scheduler")
 public interface Settings {
-  /** The pools (= environments) runs may ask for. */
+  /**
+   * The pools (= environments) runs may ask for: the content of section {@code pools} on the first
+   * start only; afterwards the stored section is in force.
+   */
   @WithDefault("dev,test,prod")
   List<String> pools();
 
-  /** Resource classes and their cost in slots, as {@code name:slots}. */
+  /**
+   * Resource classes and their cost in slots, as {@code name:slots}: the content of section {@code
+   * resourceClasses} on the first start only.
+   */
   @WithDefault("smallrc:1,mediumrc:2,largerc:4,xlargerc:8")
   List<String> resourceClasses();
 
@@ -30,4 +36,8 @@ public interface Settings {
   /** How often the sweeper re-dispatches waiting attempts and expires leases. */
   @WithDefault("1000")
   long sweepIntervalMillis();
+
+  /** How often the stored config section versions are compared with the ones held in memory. */
+  @WithDefault("2000")
+  long configPollMillis();
 }

@@ -32,6 +32,7 @@ class OperationsTest {
         .statusCode(200)
         .body(containsString("/api/v1/attempts/{attemptId}/claim"))
         .body(containsString("/api/v1/pools/{pool}/executors/{executorId}"))
-        .body(containsString("/api/v1/runs/{runId}"));
+        .body(containsString("/api/v1/runs/{runId}"))
+        .body(containsString("/api/v1/config/{section}"));
   }
 }

@@ -61,17 +61,23 @@ public class Dispatcher {
         .replaceWith(id);
   }
 
-  /** Hands the pool's free slots to its waiting attempts; call after anything frees or adds. */
+  /**
+   * Hands the pool's free slots to its waiting attempts; call after anything frees or adds. A
+   * paused pool grants nothing: its waiting attempts wait with reason {@code paused}.
+   */
   public Uni<Void> drain(SqlConnection tx, String pool, Cause cause) {
     Instant now = clock.instant();
     return ledger
         .lock(tx, pool)
-        .chain(() -> ledger.usage(tx, pool, now))
         .chain(
-            usage ->
-                attempts
-                    .waiting(tx, pool, DRAIN_LIMIT)
-                    .map(waiting -> Placement.plan(usage, waiting)))
+            paused ->
+                ledger
+                    .usage(tx, pool, now)
+                    .chain(
+                        usage ->
+                            attempts
+                                .waiting(tx, pool, DRAIN_LIMIT)
+                                .map(waiting -> Placement.plan(usage, waiting, paused))))
         .chain(decisions -> applyAll(tx, decisions, cause, now));
   }
 

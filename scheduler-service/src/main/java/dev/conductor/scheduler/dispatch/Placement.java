@@ -16,6 +16,7 @@ import java.util.Map;
 public final class Placement {
   public static final String CAPACITY = "capacity";
   public static final String QUEUE = "queue";
+  public static final String PAUSED = "paused";
 
   private Placement() {}
 
@@ -24,6 +25,16 @@ public final class Placement {
       AttemptRow attempt, boolean grant, String reason, Map<String, Long> numbers) {}
 
   public static List<Decision> plan(Usage usage, List<AttemptRow> waiting) {
+    return plan(usage, waiting, false);
+  }
+
+  /** As {@link #plan(Usage, List)}; in a paused pool nothing is granted and everyone waits. */
+  public static List<Decision> plan(Usage usage, List<AttemptRow> waiting, boolean paused) {
+    if (paused) {
+      return waiting.stream()
+          .map(a -> wait(a, PAUSED, usage.capacity(), usage.used(), a.slots(), -1))
+          .toList();
+    }
     List<Decision> decisions = new ArrayList<>();
     long used = usage.used();
     long capacity = usage.capacity();

@@ -29,7 +29,8 @@ public class PoolResource {
 
   public record Capacity(String pool, long capacity) {}
 
-  public record PoolView(String pool, long capacity, long used, long waiting) {}
+  /** {@code paused}: the pool's configuration stops grants (section {@code pools}). */
+  public record PoolView(String pool, long capacity, long used, long waiting, boolean paused) {}
 
   static final int MAX_SLOTS = 10_000;
 
@@ -113,7 +114,8 @@ public class PoolResource {
                                                       pool,
                                                       usage.capacity(),
                                                       usage.used(),
-                                                      waiting))));
+                                                      waiting,
+                                                      pools.paused(pool)))));
             });
   }
 

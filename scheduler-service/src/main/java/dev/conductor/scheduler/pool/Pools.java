@@ -1,57 +1,56 @@
 package dev.conductor.scheduler.pool;
 
-import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.problem.ProblemException;
-import dev.conductor.scheduler.Settings;
-import dev.conductor.scheduler.slot.SlotLedger;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** The configured pools; each gets its ledger row at startup. */
+/**
+ * The pools in force (section {@code pools}, retired ones left out), held in memory so that run
+ * validation and REST checks need no query. Loaded at startup, after this instance's own changes
+ * and whenever the poll sees a newer version.
+ */
 @ApplicationScoped
 public class Pools {
-  private final Set<String> names;
-  private final Transactions transactions;
-  private final SlotLedger ledger;
+  /** The section content at one version. */
+  record Snapshot(long version, Map<String, PoolConfig> pools) {}
 
-  public Pools(Settings settings, Transactions transactions, SlotLedger ledger) {
-    this.names = Set.copyOf(settings.pools().stream().map(String::trim).toList());
-    this.transactions = transactions;
-    this.ledger = ledger;
-  }
-
-  // Before the Kafka consumers start: dispatching needs the pool rows.
-  void seed(@Observes @Priority(1) StartupEvent event) {
-    transactions
-        .pool()
-        .withTransaction(
-            tx -> {
-              Uni<Void> chain = Uni.createFrom().voidItem();
-              for (String pool : List.copyOf(names)) {
-                chain = chain.chain(() -> ledger.ensurePool(tx, pool));
-              }
-              return chain;
-            })
-        .await()
-        .atMost(Duration.ofSeconds(30));
-  }
+  private final AtomicReference<Snapshot> current =
+      new AtomicReference<>(new Snapshot(0, Map.of()));
 
   public boolean known(String pool) {
-    return names.contains(pool);
+    return pool != null && current.get().pools().containsKey(pool);
   }
 
   /**
-   * @throws ProblemException 404 for a pool that is not configured
+   * @throws ProblemException 404 for a pool that is not in force
    */
   public void require(String pool) {
     if (!known(pool)) {
       throw ProblemException.notFound("pool " + pool);
     }
+  }
+
+  public Set<String> names() {
+    return current.get().pools().keySet();
+  }
+
+  public boolean paused(String pool) {
+    PoolConfig config = current.get().pools().get(pool);
+    return config != null && config.paused();
+  }
+
+  public long version() {
+    return current.get().version();
+  }
+
+  /**
+   * Takes the loaded content unless a newer one is already held (loads may finish out of order).
+   */
+  public void replace(long version, Map<String, PoolConfig> pools) {
+    Snapshot loaded = new Snapshot(version, Map.copyOf(pools));
+    current.accumulateAndGet(
+        loaded, (held, next) -> next.version() >= held.version() ? next : held);
   }
 }

@@ -6,10 +6,11 @@ import dev.conductor.events.data.RunRejected;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.events.data.StepSpec;
 import dev.conductor.platform.kafka.Rejected;
-import dev.conductor.scheduler.Settings;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
 import dev.conductor.scheduler.dispatch.Emitter;
+import dev.conductor.scheduler.pool.PoolStore;
+import dev.conductor.scheduler.pool.Pools;
 import dev.conductor.scheduler.slot.ResourceClasses;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -24,7 +25,9 @@ import org.jboss.logging.Logger;
 /**
  * Accepts a requested run: validates it, stores the run and its steps, announces it queued and
  * dispatches the steps that have no dependencies. An invalid request is stored and announced as
- * rejected. A run id seen before has no effect, whatever the event id.
+ * rejected. A run id seen before has no effect, whatever the event id. Pools and resource classes
+ * are the configuration sections in force (in memory); the pool is confirmed in the database too,
+ * since another instance may have retired it a moment ago.
  */
 @ApplicationScoped
 public class RunIntake {
@@ -34,7 +37,8 @@ public class RunIntake {
   private final Dispatcher dispatcher;
   private final Emitter emitter;
   private final ResourceClasses classes;
-  private final RunValidator validator;
+  private final Pools pools;
+  private final PoolStore poolStore;
   private final Clock clock;
 
   public RunIntake(
@@ -42,13 +46,15 @@ public class RunIntake {
       Dispatcher dispatcher,
       Emitter emitter,
       ResourceClasses classes,
-      Settings settings,
+      Pools pools,
+      PoolStore poolStore,
       Clock clock) {
     this.runs = runs;
     this.dispatcher = dispatcher;
     this.emitter = emitter;
     this.classes = classes;
-    this.validator = new RunValidator(settings.pools(), classes);
+    this.pools = pools;
+    this.poolStore = poolStore;
     this.clock = clock;
   }
 
@@ -63,11 +69,25 @@ public class RunIntake {
                 LOG.debugf("run %s is already known; request ignored", request.runId());
                 return Uni.createFrom().voidItem();
               }
-              Optional<Rejection> rejection = validator.validate(request);
-              return rejection.isPresent()
-                  ? reject(tx, request, rejection.get(), cause)
-                  : queue(tx, request, cause);
+              // One version of the classes for validation and slot costs alike.
+              ResourceClasses classes = this.classes.snapshot();
+              Optional<Rejection> rejection =
+                  new RunValidator(pools.names(), classes).validate(request);
+              if (rejection.isPresent()) {
+                return reject(tx, request, rejection.get(), cause);
+              }
+              return poolStore
+                  .isActive(tx, request.environment())
+                  .chain(
+                      active ->
+                          active
+                              ? queue(tx, request, classes, cause)
+                              : reject(tx, request, retired(request.environment()), cause));
             });
+  }
+
+  private static Rejection retired(String pool) {
+    return new Rejection(Rejection.UNKNOWN_POOL, "/environment: pool " + pool + " is retired");
   }
 
   private Uni<Void> reject(
@@ -87,10 +107,11 @@ public class RunIntake {
                     new RunRejected(run.id(), rejection.reason(), rejection.detail())));
   }
 
-  private Uni<Void> queue(SqlConnection tx, RunRequested request, Cause cause) {
+  private Uni<Void> queue(
+      SqlConnection tx, RunRequested request, ResourceClasses classes, Cause cause) {
     Instant now = clock.instant();
     RunRow run = row(request, RunRow.QUEUED, null, null, cause, now);
-    List<StepRow> steps = steps(run.id(), request.snapshot().steps());
+    List<StepRow> steps = steps(run.id(), request.snapshot().steps(), classes);
     Uni<Void> chain =
         runs.insert(tx, run, request.trigger())
             .chain(() -> runs.insertSteps(tx, steps))
@@ -111,7 +132,7 @@ public class RunIntake {
     return chain.chain(() -> dispatcher.drain(tx, run.pool(), cause));
   }
 
-  private List<StepRow> steps(String runId, List<StepSpec> specs) {
+  private static List<StepRow> steps(String runId, List<StepSpec> specs, ResourceClasses classes) {
     List<StepRow> steps = new ArrayList<>();
     for (int i = 0; i < specs.size(); i++) {
       StepSpec spec = specs.get(i);

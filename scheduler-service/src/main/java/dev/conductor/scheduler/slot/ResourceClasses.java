@@ -7,11 +7,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** Resource classes and what each costs in pool slots ({@code smallrc:1,mediumrc:2,...}). */
+/**
+ * Resource classes and what each costs in pool slots (section {@code resourceClasses}), held in
+ * memory so run validation needs no query. The bean starts from the settings and follows the stored
+ * section once loaded; {@link #snapshot} gives a fixed copy for work that must see one version.
+ */
 @ApplicationScoped
 public class ResourceClasses {
-  private final Map<String, Integer> slots;
+  private record Snapshot(long version, Map<String, Integer> slots) {}
+
+  private final AtomicReference<Snapshot> current;
 
   @Inject
   public ResourceClasses(Settings settings) {
@@ -20,6 +28,15 @@ public class ResourceClasses {
 
   /** For tests and tools: {@code name:slots} definitions. */
   public ResourceClasses(List<String> definitions) {
+    this(0, parse(definitions));
+  }
+
+  private ResourceClasses(long version, Map<String, Integer> slots) {
+    this.current = new AtomicReference<>(new Snapshot(version, Map.copyOf(slots)));
+  }
+
+  /** Parses {@code name:slots} definitions (the settings' form). */
+  public static Map<String, Integer> parse(List<String> definitions) {
     Map<String, Integer> parsed = new LinkedHashMap<>();
     for (String definition : definitions) {
       String[] parts = definition.trim().split(":");
@@ -32,15 +49,33 @@ public class ResourceClasses {
       }
       parsed.put(parts[0].trim(), cost);
     }
-    this.slots = Map.copyOf(parsed);
+    return parsed;
   }
 
   /** The slot cost of a class, or empty when the class is unknown. */
   public Optional<Integer> slots(String resourceClass) {
-    return Optional.ofNullable(resourceClass == null ? null : slots.get(resourceClass));
+    return Optional.ofNullable(
+        resourceClass == null ? null : current.get().slots().get(resourceClass));
   }
 
-  public java.util.Set<String> names() {
-    return slots.keySet();
+  public Set<String> names() {
+    return current.get().slots().keySet();
+  }
+
+  public long version() {
+    return current.get().version();
+  }
+
+  /** A copy that no reload changes: validation and slot costs of one run use the same classes. */
+  public ResourceClasses snapshot() {
+    Snapshot s = current.get();
+    return new ResourceClasses(s.version(), s.slots());
+  }
+
+  /** Takes the loaded classes unless a newer version is already held. */
+  public void replace(long version, Map<String, Integer> slots) {
+    Snapshot loaded = new Snapshot(version, Map.copyOf(slots));
+    current.accumulateAndGet(
+        loaded, (held, next) -> next.version() >= held.version() ? next : held);
   }
 }

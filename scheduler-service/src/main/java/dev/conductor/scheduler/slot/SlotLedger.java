@@ -12,16 +12,15 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The PostgreSQL slot ledger, and the one class with database-specific SQL. A grant happens only
- * while the transaction holds the pool's row lock ({@link #lock}), so grants in one pool are
- * serialized across every scheduler instance sharing the database and a pool is never over its
- * capacity. Capacity is the sum of slots of executors whose registration lease is live.
+ * The PostgreSQL slot ledger (row locks and upserts; the config sections' advisory locks live in
+ * {@code config.SectionVersions}). A grant happens only while the transaction holds the pool's row
+ * lock ({@link #lock}), so grants in one pool are serialized across every scheduler instance
+ * sharing the database and a pool is never over its capacity. Capacity is the sum of slots of
+ * executors whose registration lease is live.
  */
 @ApplicationScoped
 public class SlotLedger {
-  private static final String LOCK = "SELECT name FROM pools WHERE name = $1 FOR UPDATE";
-  private static final String ENSURE_POOL =
-      "INSERT INTO pools (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
+  private static final String LOCK = "SELECT paused FROM pools WHERE name = $1 FOR UPDATE";
   private static final String USAGE =
       "SELECT (SELECT COALESCE(SUM(slots), 0) FROM executors"
           + "        WHERE pool = $1 AND lease_expires_at > $2) AS capacity,"
@@ -36,26 +35,23 @@ public class SlotLedger {
           + " ON CONFLICT (pool, executor_id)"
           + " DO UPDATE SET slots = EXCLUDED.slots, lease_expires_at = EXCLUDED.lease_expires_at";
 
-  /** Creates the pool's row if it is new (pools come from configuration). */
-  public Uni<Void> ensurePool(SqlConnection tx, String pool) {
-    return tx.preparedQuery(ENSURE_POOL).execute(Tuple.of(pool)).replaceWithVoid();
-  }
-
   /**
-   * Locks the pool row until the transaction ends; every grant must happen under this lock.
+   * Locks the pool row until the transaction ends; every grant must happen under this lock. Returns
+   * whether the pool is paused, read under the lock so that no instance grants in a paused pool
+   * however stale its copy of the configuration.
    *
    * @throws IllegalStateException when the pool has no row
    */
-  public Uni<Void> lock(SqlConnection tx, String pool) {
+  public Uni<Boolean> lock(SqlConnection tx, String pool) {
     return tx.preparedQuery(LOCK)
         .execute(Tuple.of(pool))
-        .invoke(
+        .map(
             rows -> {
               if (rows.rowCount() == 0) {
                 throw new IllegalStateException("pool " + pool + " has no ledger row");
               }
-            })
-        .replaceWithVoid();
+              return rows.iterator().next().getBoolean("paused");
+            });
   }
 
   /** Capacity and use as of now; exact only under {@link #lock}. */
@@ -77,16 +73,16 @@ public class SlotLedger {
   }
 
   /**
-   * Locks the pool and grants {@code slots} if they fit: the whole check-and-take in one call.
-   * Returns the usage after the grant, or empty when the slots do not fit.
+   * Locks the pool and grants {@code slots} if they fit (and it is not paused): the whole
+   * check-and-take in one call. Returns the usage after the grant, or empty when refused.
    */
   public Uni<Optional<Usage>> tryAcquire(
       SqlConnection tx, String pool, UUID attemptId, int slots, Instant now) {
     return lock(tx, pool)
-        .chain(() -> usage(tx, pool, now))
+        .chain(paused -> usage(tx, pool, now).map(usage -> paused ? null : usage))
         .chain(
             usage ->
-                usage.fits(slots)
+                usage != null && usage.fits(slots)
                     ? grant(tx, pool, attemptId, slots, now)
                         .replaceWith(Optional.of(usage.plus(slots)))
                     : Uni.createFrom().item(Optional.<Usage>empty()));

@@ -59,4 +59,15 @@ class PlacementTest {
         .extracting(Placement.Decision::grant)
         .containsExactly(false);
   }
+
+  @Test
+  void aPausedPoolGrantsNothingAndSaysWhy() {
+    List<Placement.Decision> d = Placement.plan(new Usage(4, 1), List.of(waiting(1)), true);
+    assertThat(d).extracting(Placement.Decision::grant).containsExactly(false);
+    assertThat(d.get(0).reason()).isEqualTo(Placement.PAUSED);
+    assertThat(d.get(0).numbers())
+        .containsEntry("capacity", 4L)
+        .containsEntry("used", 1L)
+        .containsEntry("needed", 1L);
+  }
 }

@@ -28,7 +28,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Raw Kafka for tests: publishes inputs as binary CloudEvents and records everything that appears
- * on {@code conductor.runs} and {@code conductor.dlq}, read by a background consumer.
+ * on {@code conductor.runs}, {@code conductor.changes} and {@code conductor.dlq}, read by a
+ * background consumer.
  */
 public final class Events {
   public static final Duration WAIT = Duration.ofSeconds(20);
@@ -80,7 +81,7 @@ public final class Events {
                 50),
             new StringDeserializer(),
             new ByteArrayDeserializer());
-    consumer.subscribe(List.of(Topics.RUNS, Topics.DLQ));
+    consumer.subscribe(List.of(Topics.RUNS, Topics.CHANGES, Topics.DLQ));
     Thread thread =
         new Thread(
             () -> {
@@ -189,6 +190,16 @@ public final class Events {
         .filter(s -> s.event() != null && s.record().topic().equals(Topics.RUNS))
         .map(Seen::event)
         .filter(e -> runId.equals(e.subject()))
+        .toList();
+  }
+
+  /** Events seen on {@code conductor.changes} with this Kafka key, in order. */
+  public static List<Envelope<?>> changes(String key) {
+    producer();
+    return SEEN.stream()
+        .filter(s -> s.event() != null && s.record().topic().equals(Topics.CHANGES))
+        .filter(s -> key.equals(s.record().key()))
+        .map(Seen::event)
         .toList();
   }
 

@@ -1,0 +1,41 @@
+package dev.conductor.scheduler.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.conductor.scheduler.slot.ResourceClasses;
+import dev.conductor.scheduler.support.Config;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Later starts keep the stored sections: the settings only seed an empty database. */
+@QuarkusTest
+class BootstrapTest {
+  private static final String SECTION = "resourceClasses";
+
+  @Inject Bootstrap bootstrap;
+  @Inject ResourceClasses classes;
+
+  @Test
+  void aRestartKeepsTheStoredSectionOverTheSettings() {
+    String rc = Config.uniqueName("bootrc-");
+    Map<String, Object> doc = Config.get(SECTION);
+    doc.put(rc, 5);
+    Config.put(Config.operator(), SECTION, doc, false).statusCode(200);
+    long version = Config.version(SECTION);
+    int events = Config.awaitChange(SECTION, version).size();
+
+    // What a restart does: the settings (without the new class) now differ from the stored section.
+    bootstrap.start(null);
+
+    assertThat(Config.version(SECTION)).isEqualTo(version);
+    assertThat(Config.get(SECTION)).containsEntry(rc, 5);
+    assertThat(classes.slots(rc)).contains(5);
+    assertThat(Config.changes(SECTION).stream().filter(c -> c.newVersion().equals("1"))).hasSize(1);
+    assertThat(Config.awaitChange(SECTION, version)).hasSize(events);
+
+    doc.remove(rc);
+    Config.put(Config.operator(), SECTION, doc, false).statusCode(200);
+  }
+}
