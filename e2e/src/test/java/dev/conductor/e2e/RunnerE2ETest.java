@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The local runner as a user runs it: {@code ./conductor up --no-build} from the packaged jars on
- * free ports (an OS process), then {@code run}, {@code token}, {@code status}, {@code apply
- * --dry-run} against it, and {@code down}, after which no process it started is left.
+ * free ports (an OS process), then {@code run}, {@code token}, {@code status}, {@code apply} (dry
+ * runs, changes that decide who may run what, refused documents) against it, and {@code down},
+ * after which no process it started is left.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RunnerE2ETest {
@@ -90,7 +92,10 @@ class RunnerE2ETest {
     String out = upOutput();
     assertThat(out)
         .contains("ready    kafka at", "ready    postgres at", "ready    identity-broker")
-        .contains("applied  pipeline demo/etl", "applied  pipeline demo/hello")
+        .contains("applied  workspace demo")
+        .contains("identities (identity-broker): 1 change", "+ etl-bot")
+        .contains("assignments (identity-broker): 4 changes")
+        .contains("pipelines (trigger-service): 2 changes", "+ etl", "+ hello")
         .contains("kafka bootstrap", "./conductor audit tail", "kafka-console-consumer.sh")
         .containsPattern("demo run +demo/etl run \\S+ succeeded");
     for (String service :
@@ -140,13 +145,101 @@ class RunnerE2ETest {
     Result apply = conductor("apply", "-f", "deploy/local/workspace.yaml", "--dry-run");
     assertThat(apply.exit()).as(apply.output()).isZero();
     assertThat(apply.output())
-        .contains("pipelines/etl: unchanged", "pipelines/hello: unchanged")
-        .contains("would change 0 pipeline(s)")
-        .doesNotContain("DIFFERS");
+        .contains(
+            "pools (scheduler-service): unchanged",
+            "resourceClasses (scheduler-service): unchanged",
+            "identities (identity-broker): unchanged",
+            "assignments (identity-broker): unchanged",
+            "pipelines (trigger-service): unchanged")
+        .contains("would change 0 section(s)")
+        .doesNotContain("DIFFERS", "REFUSED");
+  }
+
+  /**
+   * An operator edits the workspace: bob may now use etl-bot, etl-bot is no longer allowed in prod,
+   * hello sleeps. A dry run prints each service's diff and changes nothing; the apply changes what
+   * runs may do.
+   */
+  @Test
+  @Order(6)
+  void applyChangesWhoMayRunWhatAndADryRunChangesNothing() throws Exception {
+    String demo = Files.readString(repo.resolve("deploy/local/workspace.yaml"));
+    String edited =
+        demo.replace(
+                "  - {principal: bob, role: operator}",
+                "  - {principal: bob, role: operator}\n"
+                    + "  - {principal: bob, role: identity-user,"
+                    + " scope: /workspaces/demo/identities/etl-bot}")
+            .replace(
+                "    environments: [dev, test, prod]\n    tags: {team: core}\n\n",
+                "    environments: [dev, test]\n    tags: {team: core}\n\n")
+            .replace(
+                "{name: hello, jobType: noop, resourceClass: smallrc}",
+                "{name: hello, jobType: sleep, spec: {millis: 10}, resourceClass: smallrc}");
+    assertThat(edited).isNotEqualTo(demo);
+    Path file = state.resolve("edited.yaml");
+    Files.writeString(file, edited);
+
+    Result dry = conductor("apply", "-f", file.toString(), "--dry-run");
+    assertThat(dry.exit()).as(dry.output()).isZero();
+    assertThat(dry.output())
+        .contains("+ principal:bob role:identity-user scope:/workspaces/demo/identities/etl-bot")
+        .contains("~ etl-bot", "/environments")
+        .contains("~ hello", "/steps/0/jobType")
+        .contains("would change 3 section(s)");
+    Result bobBefore = conductor("run", "demo/hello", "--env", "dev", "--as", "bob");
+    assertThat(bobBefore.exit()).as(bobBefore.output()).isNotZero();
+    assertThat(bobBefore.output()).contains("denied");
+
+    Result apply = conductor("apply", "-f", file.toString());
+    assertThat(apply.exit()).as(apply.output()).isZero();
+    assertThat(apply.output()).contains("now version", "changed 3 section(s)");
+    Result again = conductor("apply", "-f", file.toString(), "--dry-run");
+    assertThat(again.output()).as(again.output()).contains("would change 0 section(s)");
+
+    Result bob = conductor("run", "demo/hello", "--env", "dev", "--as", "bob");
+    assertThat(bob.exit()).as(bob.output()).isZero();
+    assertThat(bob.output()).containsPattern("run \\S+ succeeded");
+    Result prod = conductor("run", "demo/hello", "--env", "prod");
+    assertThat(prod.exit()).as(prod.output()).isNotZero();
+    assertThat(prod.output()).contains("denied");
+
+    // Each change is a config.changed event, and so a record of the audit stream.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(conductor("audit", "tail", "--from-beginning", "--exit-at-end").output())
+                    .contains("config.changed")
+                    .contains("config/demo/assignments", "config/demo/identities"));
   }
 
   @Test
-  @Order(6)
+  @Order(7)
+  void aDocumentWithAnInvalidOrUnsupportedSectionIsRefusedAndNothingIsApplied() throws Exception {
+    Path file = state.resolve("invalid.yaml");
+    Files.writeString(
+        file,
+        "workspace: demo\n"
+            + "identities:\n"
+            + "  other-bot: {environments: [dev]}\n"
+            + "assignments:\n"
+            + "  - {principal: carol, role: no-such-role}\n"
+            + "quotas:\n"
+            + "  dev: {maxSlots: 2}\n");
+    Result apply = conductor("apply", "-f", file.toString());
+    assertThat(apply.exit()).as(apply.output()).isNotZero();
+    assertThat(apply.output())
+        .contains("assignments (identity-broker): REFUSED", "/0/role")
+        .contains("quotas (scheduler-service): REFUSED", "does not support this section yet")
+        .contains("nothing applied");
+    // identities was valid, but nothing of a refused document is applied: other-bot is not there
+    Result dry = conductor("apply", "-f", file.toString(), "--dry-run");
+    assertThat(dry.output()).contains("+ other-bot");
+  }
+
+  @Test
+  @Order(8)
   void downStopsEveryProcessItStarted() throws Exception {
     JsonNode stack = new ObjectMapper().readTree(state.resolve("stack.json").toFile());
     List<Long> pids = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.conductor.deploy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.deploy.local.ManagedProcess;
+import dev.conductor.deploy.local.Seed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Starts Kafka, PostgreSQL and the five services (one executor per pool of the workspace document),
- * applies the document's pipelines, runs the demo pipeline and then keeps everything running until
- * Ctrl-C or {@code ./conductor down}, which stop all of it.
+ * applies the document's sections (like {@code apply}), runs the demo pipeline and then keeps
+ * everything running until Ctrl-C or {@code ./conductor down}, which stop all of it.
  */
 @Command(
     name = "up",
@@ -201,27 +202,13 @@ final class UpCommand implements Callable<Integer> {
   private String demo(StackFile stack, WorkspaceDocument doc) {
     Api api = new Api(stack);
     String ws = doc.workspace();
-    for (Map.Entry<String, JsonNode> e : doc.pipelines().entrySet()) {
-      Api.Answer put =
-          api.put(
-              "admin",
-              stack.url(LocalStack.TRIGGER)
-                  + "/api/v1/workspaces/"
-                  + ws
-                  + "/pipelines/"
-                  + e.getKey(),
-              e.getValue());
-      if (!put.ok()) {
-        throw new IllegalStateException("pipeline " + e.getKey() + " refused: " + put.problem());
-      }
-      progress(
-          "applied  pipeline "
-              + ws
-              + "/"
-              + e.getKey()
-              + " version "
-              + put.body().path("version").asInt());
+    progress("applying workspace " + ws + " from " + doc.file());
+    Applier.Outcome applied = new Applier(api, stack, Seed.ADMIN, System.out).apply(doc, false);
+    if (!applied.ok()) {
+      throw new IllegalStateException(
+          "the workspace document was refused: " + String.join("; ", applied.problems()));
     }
+    progress("applied  workspace " + ws + " (" + applied.changedSections() + " sections changed)");
     if (demoPipeline.equals("none") || !doc.pipelines().containsKey(demoPipeline)) {
       return "none";
     }

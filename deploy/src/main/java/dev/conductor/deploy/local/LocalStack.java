@@ -269,6 +269,10 @@ public final class LocalStack implements AutoCloseable {
         props.put("conductor.executor.slots", String.valueOf(slots));
       }
     }
+    if (name.equals(SCHEDULER)) {
+      // The initial pools section (stored on first start; `up` applies the document's afterwards).
+      props.put("conductor.scheduler.pools", String.join(",", options.pools()));
+    }
     if (name.equals(SCHEDULER) && options.resourceClasses() != null) {
       props.put("conductor.scheduler.resource-classes", options.resourceClasses());
     }

@@ -40,13 +40,17 @@ public final class Seed {
   }
 
   /**
-   * Who the demo principals are and what they may do: principal ids (each gets a client with a
-   * fresh secret) and their role assignments ({@code principal, role, scope}).
+   * What the broker starts from: principal ids (each gets a client with a fresh secret), their role
+   * assignments ({@code principal, role, scope}) and run-as identities. The seed is the bootstrap;
+   * {@code ./conductor up} puts only global roles here and applies workspace sections through the
+   * broker's config API, while tests that start a stack directly may seed workspace ones too.
    */
-  public record Spec(List<String> principals, List<Assignment> assignments) {
+  public record Spec(
+      List<String> principals, List<Assignment> assignments, List<Identity> identities) {
     public Spec {
       principals = List.copyOf(principals);
       assignments = List.copyOf(assignments);
+      identities = List.copyOf(identities);
     }
 
     /** The built-in demo: admin, alice (developer, may use etl-bot), bob, carol, auditor. */
@@ -60,7 +64,15 @@ public final class Seed {
               new Assignment(ALICE, "identity-user", ws + "/identities/" + RUN_AS),
               new Assignment(BOB, "operator", ws),
               new Assignment(CAROL, "viewer", ws),
-              new Assignment(AUDITOR, "auditor", "/")));
+              new Assignment(AUDITOR, "auditor", "/")),
+          List.of(new Identity(WORKSPACE, RUN_AS, List.of("dev", "test", "prod"))));
+    }
+  }
+
+  /** A run-as identity of a workspace and the environments it may be used in. */
+  public record Identity(String workspace, String name, List<String> environments) {
+    public Identity {
+      environments = List.copyOf(environments);
     }
   }
 
@@ -102,6 +114,16 @@ public final class Seed {
     doc.put("roles", roles());
     doc.put("clients", clients);
     doc.put("assignments", assignments);
+    doc.put(
+        "identities",
+        spec.identities().stream()
+            .map(
+                i ->
+                    Map.of(
+                        "workspace", i.workspace(),
+                        "name", i.name(),
+                        "environments", i.environments()))
+            .toList());
     try {
       Files.createDirectories(dir);
       new ObjectMapper()
@@ -133,10 +155,16 @@ public final class Seed {
     roles.put("admin", List.of("*"));
     roles.put(
         "developer",
-        List.of("pipeline.read", "pipeline.write", "pipeline.run", "run.read", "run.cancel"));
+        List.of(
+            "pipeline.read",
+            "pipeline.write",
+            "pipeline.run",
+            "run.read",
+            "run.cancel",
+            "config.read"));
     roles.put("operator", List.of("pipeline.read", "pipeline.run", "run.read", "run.cancel"));
     roles.put("viewer", List.of("pipeline.read", "run.read"));
-    roles.put("auditor", List.of("audit.read", "run.read"));
+    roles.put("auditor", List.of("audit.read", "run.read", "config.read"));
     roles.put("identity-user", List.of("identity.use"));
     roles.put("executor", List.of("attempt.claim", "pool.register", "pool.read"));
     // Services may ask the broker about other principals.
