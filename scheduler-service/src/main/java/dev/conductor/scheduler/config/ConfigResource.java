@@ -5,6 +5,7 @@ import dev.conductor.platform.auth.Access;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.config.ConfigDiff;
+import dev.conductor.platform.config.DryRun;
 import dev.conductor.platform.trace.TraceContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -46,9 +47,10 @@ public class ConfigResource {
   @Consumes(MediaType.APPLICATION_JSON)
   public Uni<ConfigDiff> replace(
       @PathParam("section") String section,
-      @QueryParam("dryRun") boolean dryRun,
+      @QueryParam(DryRun.PARAM) String dryRunParam,
       JsonNode document) {
     Caller caller = current.get();
+    boolean dryRun = DryRun.parse(dryRunParam);
     // Taken on the request's own context: later stages may run where no span is current.
     String traceparent = TraceContext.current();
     return access
