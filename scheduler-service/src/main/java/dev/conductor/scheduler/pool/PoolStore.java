@@ -21,16 +21,13 @@ import java.util.TreeMap;
 public class PoolStore {
   private static final String ACTIVE =
       "SELECT name, paused, description FROM pools WHERE retired_at IS NULL";
-  // Under the pool's lock, like a retirement: a run accepted concurrently with the retirement of
-  // its
-  // pool either commits first (and the retirement sees its attempts) or sees the pool retired. The
-  // same lock is taken by the drain that ends the intake, so holding it from the start costs no
-  // extra wait, and it spares the upgrade from the attempts' foreign-key KEY SHARE lock to FOR
-  // UPDATE that can deadlock two transactions of one pool.
+  // Under the pool's lock (the ledger's grant lock, see SlotLedger), like a retirement: a run
+  // accepted concurrently with the retirement of its pool either commits first (and the retirement
+  // sees its attempts) or sees the pool retired.
   private static final String IS_ACTIVE =
-      "SELECT retired_at IS NULL AS active FROM pools WHERE name = $1 FOR UPDATE";
+      "SELECT retired_at IS NULL AS active FROM pools WHERE name = $1 FOR NO KEY UPDATE";
   private static final String LOCK =
-      "SELECT name FROM pools WHERE name = ANY($1) ORDER BY name FOR UPDATE";
+      "SELECT name FROM pools WHERE name = ANY($1) ORDER BY name FOR NO KEY UPDATE";
   private static final String UPSERT =
       "INSERT INTO pools (name, paused, description) VALUES ($1, $2, $3)"
           + " ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused,"

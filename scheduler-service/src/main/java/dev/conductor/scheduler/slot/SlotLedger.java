@@ -20,7 +20,11 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class SlotLedger {
-  private static final String LOCK = "SELECT paused FROM pools WHERE name = $1 FOR UPDATE";
+  // NO KEY UPDATE, not UPDATE: it serializes grants just the same, but does not conflict with the
+  // KEY SHARE lock that inserting an attempt or a slot lease takes on the pool row through their
+  // foreign keys. With FOR UPDATE, two transactions of one pool that had each inserted an attempt
+  // deadlocked when both then asked for the grant lock (PostgreSQL aborted one after a second).
+  private static final String LOCK = "SELECT paused FROM pools WHERE name = $1 FOR NO KEY UPDATE";
   private static final String USAGE =
       "SELECT (SELECT COALESCE(SUM(slots), 0) FROM executors"
           + "        WHERE pool = $1 AND lease_expires_at > $2) AS capacity,"
