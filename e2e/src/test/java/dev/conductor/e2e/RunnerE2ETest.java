@@ -136,7 +136,9 @@ class RunnerE2ETest {
   void statusSaysAllHealthy() {
     Result status = conductor("status");
     assertThat(status.exit()).as(status.output()).isZero();
-    assertThat(status.output()).contains("all healthy", "executor-service-prod", "kafka");
+    assertThat(status.output())
+        .contains("all healthy", "executor-service-prod", "kafka")
+        .containsPattern("identity-broker +pid \\d+ +http\\S+ +\\d+ MiB +healthy");
   }
 
   @Test

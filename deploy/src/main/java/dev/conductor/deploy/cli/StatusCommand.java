@@ -1,5 +1,6 @@
 package dev.conductor.deploy.cli;
 
+import dev.conductor.deploy.local.ManagedProcess;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -10,7 +11,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** What runs, where, and whether each service is ready: exit 0 only when all are. */
+/**
+ * What runs, where, how much memory it holds (RSS) and whether each service is ready: exit 0 only
+ * when all are.
+ */
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
@@ -50,7 +54,10 @@ final class StatusCommand implements Callable<Integer> {
       if (!health.equals("healthy") && !health.equals("running")) {
         unhealthy++;
       }
-      System.out.printf("  %-28s pid %-7d %-45s %s%n", name, e.getValue(), where, health);
+      long rss = alive ? ManagedProcess.rssMib(e.getValue()) : -1;
+      System.out.printf(
+          "  %-28s pid %-7d %-45s %-9s %s%n",
+          name, e.getValue(), where, rss < 0 ? "" : rss + " MiB", health);
     }
     System.out.println(
         unhealthy == 0 ? "all healthy" : unhealthy + " not healthy; logs in " + stack.logs());

@@ -74,8 +74,13 @@ public final class ManagedProcess implements AutoCloseable {
 
   /** Resident memory in MiB from /proc (Linux), or -1 where it cannot be read. */
   public long rssMib() {
+    return rssMib(process.pid());
+  }
+
+  /** The resident memory of any process in MiB, or -1 when unknown (not Linux, or gone). */
+  public static long rssMib(long pid) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
         }
