@@ -25,13 +25,21 @@ import dev.conductor.events.data.RunRequested;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The workspace section {@code pipelines}: {@code PUT|GET .../config/pipelines}. */
@@ -45,6 +53,8 @@ class PipelinesSectionTest {
       {"runAs": "report-bot", "environments": ["prod"],
        "steps": [{"name": "render", "jobType": "noop"}]}
       """;
+
+  @Inject DataSource dataSource;
 
   @Test
   void withoutTokenIs401() {
@@ -149,7 +159,8 @@ class PipelinesSectionTest {
           .body("workspace", equalTo(ws))
           .body("dryRun", equalTo(false))
           .body("changed", equalTo(false))
-          .body("version", equalTo("0"))
+          // The per-pipeline PUT that created it bumped the section revision.
+          .body("version", equalTo("1"))
           .body("changes", empty());
     }
     pipelineVersion(admin, ws, "nightly", 1);
@@ -427,6 +438,284 @@ class PipelinesSectionTest {
     assertThat(run.snapshot().version()).isEqualTo(2);
     assertThat(run.snapshot().runAs()).isEqualTo("etl-bot-2");
     assertThat(run.snapshot().steps()).extracting(s -> s.name()).contains("report");
+  }
+
+  @Test
+  void dryRunMustBeTrueOrFalse() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    for (String value : List.of("1", "yes", "TRUE", "")) {
+      given()
+          .auth()
+          .oauth2(token(author))
+          .contentType(ContentType.JSON)
+          .queryParam("dryRun", value)
+          .body(doc("etl", PIPELINE))
+          .put(SECTION, ws, "pipelines")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("field", equalTo("dryRun"))
+          .body("errors.field", hasItems("dryRun"));
+    }
+    // A bare ?dryRun as well.
+    given()
+        .auth()
+        .oauth2(token(author))
+        .contentType(ContentType.JSON)
+        .body(doc("etl", PIPELINE))
+        .put(SECTION + "?dryRun", ws, "pipelines")
+        .then()
+        .statusCode(400)
+        .body("field", equalTo("dryRun"));
+    // And a repeated one, even if each value alone would do.
+    given()
+        .auth()
+        .oauth2(token(author))
+        .contentType(ContentType.JSON)
+        .queryParam("dryRun", "true", "false")
+        .body(doc("etl", PIPELINE))
+        .put(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(400)
+        .body("field", equalTo("dryRun"));
+    // None of them applied the document.
+    given()
+        .auth()
+        .oauth2(token(granted("config.read", "/workspaces/" + ws)))
+        .get(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(200)
+        .body("$", anEmptyMap());
+    assertThat(eventsOf(ws, "etl")).isEmpty();
+    // Absent is a real PUT.
+    given()
+        .auth()
+        .oauth2(token(author))
+        .contentType(ContentType.JSON)
+        .body(doc("etl", PIPELINE))
+        .put(SECTION, ws, "pipelines")
+        .then()
+        .statusCode(200)
+        .body("dryRun", equalTo(false))
+        .body("version", equalTo("1"));
+  }
+
+  @Test
+  void aPerPipelinePutThatStoresBumpsTheSectionVersion() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    String writer = granted("pipeline.write", "/workspaces/" + ws);
+    put(author, ws, doc("etl", PIPELINE), false)
+        .then()
+        .statusCode(200)
+        .body("version", equalTo("1"));
+
+    putPipeline(writer, ws, "etl", CHANGED).then().statusCode(200).body("version", equalTo(2));
+    sectionVersion(author, ws, "2");
+    // An identical definition stores nothing, so the section version stays.
+    putPipeline(writer, ws, "etl", CHANGED).then().statusCode(200).body("changed", equalTo(false));
+    putPipeline(writer, ws, "report", OTHER).then().statusCode(201);
+    sectionVersion(author, ws, "3");
+    // The version in force is the one the per-pipeline PUTs left: the section sees no change.
+    put(author, ws, doc("etl", CHANGED, "report", OTHER), false)
+        .then()
+        .statusCode(200)
+        .body("changed", equalTo(false))
+        .body("version", equalTo("3"));
+    // The per-pipeline events are unchanged: one per stored version, keyed by the pipeline.
+    assertThat(configChanged(ws, "etl", "2").who()).isEqualTo(writer);
+    assertThat(configChanged(ws, "report", "1").oldVersion()).isNull();
+    assertThat(eventsOf(ws, "etl")).hasSize(2);
+  }
+
+  @Test
+  void concurrentSectionAndPipelinePutsBumpTheSectionOncePerStoredRequest() {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    String writer = granted("pipeline.write", "/workspaces/" + ws);
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    // Every request carries a definition no other one does, so every request stores a version.
+    List<CompletableFuture<Response>> puts =
+        IntStream.range(0, 8)
+            .mapToObj(
+                i -> {
+                  String definition = PIPELINE.replace("\"nightly load\"", "\"load " + i + "\"");
+                  return CompletableFuture.supplyAsync(
+                      () ->
+                          i % 2 == 0
+                              ? put(author, ws, doc("etl", definition), false)
+                              : putPipeline(writer, ws, "etl", definition),
+                      threads);
+                })
+            .toList();
+    List<String> sectionVersions = new ArrayList<>();
+    try {
+      for (int i = 0; i < puts.size(); i++) {
+        Response response = puts.get(i).join();
+        // The section PUT answers 200; the per-pipeline PUT 201 if it created etl, else 200.
+        assertThat(response.statusCode()).isIn(200, 201);
+        response.then().body("changed", equalTo(true));
+        if (i % 2 == 0) {
+          sectionVersions.add(response.path("version"));
+        }
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    pipelineVersion(granted("*", "/workspaces/" + ws), ws, "etl", 8);
+    // Eight stored requests, eight revisions; the section PUTs each saw a distinct one.
+    sectionVersion(author, ws, "8");
+    assertThat(sectionVersions).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aPipelineCreatedWhileTheSectionPutRunsWaitsForIt() throws Exception {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    String writer = granted("pipeline.write", "/workspaces/" + ws);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try (Connection blocker = dataSource.getConnection()) {
+      blocker.setAutoCommit(false);
+      // Holds back the section PUT's save of "a" (saved before "etl", name order) after it has
+      // planned "add etl": its INSERT of version 1 of "a" waits for this uncommitted one.
+      try (PreparedStatement insert =
+          blocker.prepareStatement(
+              "INSERT INTO pipeline_versions (workspace, pipeline, version, definition,"
+                  + " created_at, created_by) VALUES (?, 'a', 1, '{}'::jsonb, now(), 'test')")) {
+        insert.setString(1, ws);
+        insert.executeUpdate();
+      }
+      CompletableFuture<Response> section =
+          CompletableFuture.supplyAsync(
+              () -> put(author, ws, doc("a", OTHER, "etl", PIPELINE), false), threads);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> waitingOn("INSERT INTO pipeline_versions%") > 0);
+      CompletableFuture<Response> pipeline =
+          CompletableFuture.supplyAsync(() -> putPipeline(writer, ws, "etl", CHANGED), threads);
+      // Either it completes (no section lock) or it waits for the section lock.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> pipeline.isDone() || waitingForSectionLock(ws));
+      blocker.rollback();
+
+      section
+          .join()
+          .then()
+          .statusCode(200)
+          .body("changes.op", equalTo(List.of("add", "add")))
+          .body("changes.item", equalTo(List.of("a", "etl")))
+          .body("version", equalTo("1"));
+      // The per-pipeline PUT came second: it changed the pipeline the section PUT created.
+      pipeline
+          .join()
+          .then()
+          .statusCode(200)
+          .body("version", equalTo(2))
+          .body("changed", equalTo(true));
+    } finally {
+      threads.shutdownNow();
+    }
+    assertThat(configChanged(ws, "etl", "1").who()).isEqualTo(author);
+    assertThat(configChanged(ws, "etl", "2").who()).isEqualTo(writer);
+    sectionVersion(author, ws, "2");
+  }
+
+  @Test
+  void aDryRunAnswersTheVersionItsDiffWasMadeAgainst() throws Exception {
+    String ws = unique("ws");
+    String author = granted("config.write", "/workspaces/" + ws);
+    put(author, ws, doc("etl", PIPELINE), false)
+        .then()
+        .statusCode(200)
+        .body("version", equalTo("1"));
+    ExecutorService threads = Executors.newSingleThreadExecutor();
+    try (Connection writer = dataSource.getConnection()) {
+      writer.setAutoCommit(false);
+      // Holds the dry run between its two reads: the pipelines cannot be read until this commits.
+      writer.createStatement().execute("LOCK TABLE pipeline_versions IN ACCESS EXCLUSIVE MODE");
+      CompletableFuture<Response> dryRun =
+          CompletableFuture.supplyAsync(() -> put(author, ws, doc("etl", CHANGED), true), threads);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> waitingOn("SELECT p.pipeline, p.version%") > 0);
+      // Meanwhile someone stores exactly what the dry run proposes, as version 2 of the section.
+      for (String sql :
+          List.of(
+              "INSERT INTO pipeline_versions SELECT workspace, pipeline, 2, jsonb_set(definition,"
+                  + " '{description}', '\"nightly load v2\"'), now(), 'test' FROM pipeline_versions"
+                  + " WHERE workspace = ? AND pipeline = 'etl' AND version = 1",
+              "UPDATE pipelines SET version = 2 WHERE workspace = ? AND pipeline = 'etl'",
+              "UPDATE config_sections SET version = 2 WHERE workspace = ? AND section = 'pipelines'")) {
+        try (PreparedStatement statement = writer.prepareStatement(sql)) {
+          statement.setString(1, ws);
+          assertThat(statement.executeUpdate()).isEqualTo(1);
+        }
+      }
+      writer.commit();
+      // Answered from one snapshot: version 1 with the change against version 1 (not version 1
+      // with no change, which would read as "version 1 already is this document").
+      dryRun
+          .join()
+          .then()
+          .statusCode(200)
+          .body("dryRun", equalTo(true))
+          .body("version", equalTo("1"))
+          .body("changes.item", equalTo(List.of("etl")))
+          .body("changes[0].details", hasItems("version 1 -> 2"));
+    } finally {
+      threads.shutdownNow();
+    }
+    sectionVersion(author, ws, "2");
+  }
+
+  /** How many backends wait for a lock while running a statement that starts so. */
+  private long waitingOn(String statement) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement query =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    + " AND query LIKE ?")) {
+      query.setString(1, statement);
+      try (ResultSet rs = query.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Whether a backend waits for the pipelines section lock of {@code ws}. */
+  private boolean waitingForSectionLock(String ws) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement query =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    + " AND objid::text::bigint = (hashtext(?)::bigint & 4294967295)")) {
+      query.setString(1, "trigger/config/" + ws + "/pipelines");
+      try (ResultSet rs = query.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) > 0;
+      }
+    }
+  }
+
+  private static Response putPipeline(String subject, String ws, String p, String definition) {
+    return given()
+        .auth()
+        .oauth2(token(subject))
+        .contentType(ContentType.JSON)
+        .body(definition)
+        .put(PIPELINE_PATH, ws, p);
+  }
+
+  /** The section version in force, as a dry run of an empty document answers it. */
+  private static void sectionVersion(String subject, String ws, String version) {
+    put(subject, ws, "{}", true)
+        .then()
+        .statusCode(200)
+        .body("changed", equalTo(false))
+        .body("version", equalTo(version));
   }
 
   private static Response put(String subject, String ws, String body, boolean dryRun) {

@@ -5,6 +5,7 @@ import dev.conductor.platform.auth.Access;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.config.ConfigDiff;
+import dev.conductor.platform.config.DryRun;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.platform.trace.TraceContext;
 import io.quarkus.arc.All;
@@ -15,8 +16,9 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,13 +48,17 @@ public class WorkspaceConfigResource {
   public Uni<ConfigDiff> put(
       @PathParam("ws") String ws,
       @PathParam("section") String section,
-      @QueryParam("dryRun") boolean dryRun,
+      @Context UriInfo uri,
       JsonNode body) {
     Caller caller = current.get();
     String traceparent = TraceContext.current();
+    String dryRun = dryRun(uri);
     return access
         .require(caller, "config.write", scope(ws))
-        .chain(allowed -> section(section).apply(ws, body, dryRun, caller.subject(), traceparent));
+        .chain(
+            allowed ->
+                section(section)
+                    .apply(ws, body, DryRun.parse(dryRun), caller.subject(), traceparent));
   }
 
   @GET
@@ -75,6 +81,17 @@ public class WorkspaceConfigResource {
               + sections.keySet());
     }
     return section;
+  }
+
+  /**
+   * The raw {@code dryRun} query parameter, null only when absent, for {@link DryRun#parse}: a
+   * {@code @QueryParam boolean} takes {@code ?dryRun=1} for false, and a {@code @QueryParam String}
+   * takes an empty {@code ?dryRun=} for absent; either would apply what the caller meant to
+   * preview. Repeated values are joined, so that {@code ?dryRun=true&dryRun=false} is refused too.
+   */
+  static String dryRun(UriInfo uri) {
+    List<String> values = uri.getQueryParameters().get(DryRun.PARAM);
+    return values == null || values.isEmpty() ? null : String.join(",", values);
   }
 
   static String scope(String ws) {

@@ -47,7 +47,8 @@ public class PipelineResource {
 
   /**
    * Creates (201) or updates (200) a pipeline; answers {@code {workspace, pipeline, version,
-   * changed}}. An identical definition keeps its version and emits nothing.
+   * changed}}. An identical definition keeps its version and emits nothing. A stored version bumps
+   * the workspace's {@code pipelines} section revision, as a section PUT does.
    */
   @PUT
   @Consumes(MediaType.APPLICATION_JSON)
@@ -60,7 +61,7 @@ public class PipelineResource {
         .chain(
             definition ->
                 transactions.run(
-                    tx -> pipelines.save(tx, ws, p, definition, caller.subject(), traceparent)))
+                    tx -> pipelines.put(tx, ws, p, definition, caller.subject(), traceparent)))
         .map(
             saved -> {
               Map<String, Object> answer = new LinkedHashMap<>();

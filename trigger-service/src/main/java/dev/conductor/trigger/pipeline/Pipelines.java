@@ -6,6 +6,7 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.platform.outbox.Outbox;
 import dev.conductor.trigger.Json;
+import dev.conductor.trigger.config.SectionRevisions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
@@ -27,6 +28,12 @@ import java.util.Optional;
  * Versioned pipeline definitions. A PUT that changes a definition stores version n+1 and emits
  * {@code config.changed} (section {@code pipelines}) in the same transaction; a PUT that changes
  * nothing stores nothing.
+ *
+ * <p>Every request that stores a version, through {@code PUT .../pipelines/{p}} or the section
+ * {@code PUT .../config/pipelines}, also bumps the workspace's {@code pipelines} section revision
+ * once, so that revision identifies what is in force. Both paths lock in the same order: the
+ * section lock ({@link SectionRevisions#lock}) first, then pipeline heads. The section lock also
+ * covers pipelines that do not exist yet, which row locks on heads cannot.
  */
 @ApplicationScoped
 public class Pipelines {
@@ -73,11 +80,49 @@ public class Pipelines {
   }
 
   private final Outbox outbox;
+  private final SectionRevisions revisions;
   private final Clock clock;
 
-  public Pipelines(Outbox outbox, Clock clock) {
+  public Pipelines(Outbox outbox, SectionRevisions revisions, Clock clock) {
     this.outbox = outbox;
+    this.revisions = revisions;
     this.clock = clock;
+  }
+
+  /**
+   * The per-pipeline PUT in {@code tx}: takes the section lock, saves, and bumps the section
+   * revision when a version was stored.
+   */
+  public Uni<Saved> put(
+      SqlConnection tx,
+      String workspace,
+      String pipeline,
+      PipelineDefinition definition,
+      String who,
+      String traceparent) {
+    return lockSection(tx, workspace)
+        .chain(() -> save(tx, workspace, pipeline, definition, who, traceparent))
+        .call(
+            saved ->
+                saved.changed() ? bumpSection(tx, workspace, who) : Uni.createFrom().voidItem());
+  }
+
+  /**
+   * Takes the {@code pipelines} section lock of {@code workspace} until {@code tx} ends, before any
+   * head is locked; answers the section revision in force.
+   */
+  public Uni<Integer> lockSection(SqlConnection tx, String workspace) {
+    return revisions.lock(tx, workspace, SECTION);
+  }
+
+  /** Bumps the section revision; once per request that stored at least one version. */
+  public Uni<Integer> bumpSection(SqlConnection tx, String workspace, String who) {
+    return revisions.bump(tx, workspace, SECTION, who);
+  }
+
+  /** The section revision in force, read with {@code client}. */
+  public Uni<Integer> sectionRevision(SqlClient client, String workspace) {
+    return revisions.current(client, workspace, SECTION);
   }
 
   public Uni<Optional<Stored>> latest(SqlClient client, String workspace, String pipeline) {
@@ -112,11 +157,10 @@ public class Pipelines {
 
   /**
    * The latest versions of the named pipelines that exist, their heads locked ({@code FOR UPDATE})
-   * until {@code tx} ends: what a following {@link #save} compares against cannot change meanwhile,
-   * so a diff computed from them is the one the saves make.
+   * until {@code tx} ends. Only existing heads can be locked: a pipeline created meanwhile is kept
+   * out by the section lock, which the caller must hold ({@link #lockSection}).
    */
-  public Uni<List<Stored>> lockLatest(
-      SqlConnection tx, String workspace, Collection<String> names) {
+  Uni<List<Stored>> lockLatest(SqlConnection tx, String workspace, Collection<String> names) {
     return tx.preparedQuery(
             LATEST_OF_WORKSPACE + " AND p.pipeline = ANY($2) ORDER BY p.pipeline FOR UPDATE OF p")
         .execute(Tuple.of(workspace, names.toArray(new String[0])))
@@ -140,9 +184,10 @@ public class Pipelines {
 
   /**
    * Stores {@code definition} as the next version unless it equals the latest one; emits {@code
-   * config.changed} when it stores.
+   * config.changed} when it stores. The caller holds the section lock ({@link #lockSection}) and
+   * bumps the section revision once for its request when anything was stored.
    */
-  public Uni<Saved> save(
+  Uni<Saved> save(
       SqlConnection tx,
       String workspace,
       String pipeline,

@@ -9,7 +9,6 @@ import dev.conductor.platform.config.SectionDiff;
 import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.problem.Problem.FieldError;
 import dev.conductor.platform.problem.ProblemException;
-import dev.conductor.trigger.config.SectionRevisions;
 import dev.conductor.trigger.config.WorkspaceSection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -25,7 +24,9 @@ import java.util.TreeMap;
  * exactly what {@code PUT .../pipelines/{name}} accepts. Every pipeline is validated before
  * anything is stored, and the whole document is applied in one transaction: a new pipeline becomes
  * version 1, a changed one version n+1 (each stored version emits its own {@code config.changed},
- * as the per-pipeline PUT does), an identical one keeps its version.
+ * as the per-pipeline PUT does), an identical one keeps its version. The section {@code version} is
+ * bumped once per request that stores anything, by this PUT or by {@code PUT .../pipelines/{name}},
+ * so it identifies the pipelines in force.
  *
  * <p>A pipeline left out of the document is <b>not</b> removed: there is no pipeline removal yet,
  * and runs reference pipeline versions. So this section is additive, unlike the other sections, and
@@ -33,19 +34,18 @@ import java.util.TreeMap;
  */
 @ApplicationScoped
 public class PipelinesSection implements WorkspaceSection {
+  // The dry run reads the revision and the pipelines from one snapshot.
+  private static final String SNAPSHOT =
+      "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
   private final PipelineValidator validator;
   private final Pipelines pipelines;
-  private final SectionRevisions revisions;
   private final Transactions transactions;
 
   public PipelinesSection(
-      PipelineValidator validator,
-      Pipelines pipelines,
-      SectionRevisions revisions,
-      Transactions transactions) {
+      PipelineValidator validator, Pipelines pipelines, Transactions transactions) {
     this.validator = validator;
     this.pipelines = pipelines;
-    this.revisions = revisions;
     this.transactions = transactions;
   }
 
@@ -72,21 +72,33 @@ public class PipelinesSection implements WorkspaceSection {
       String workspace, JsonNode document, boolean dryRun, String who, String traceparent) {
     Map<String, PipelineDefinition> desired = validate(workspace, document);
     if (dryRun) {
-      // No lock: a dry run answers what is in force now, and the real PUT diffs again anyway.
-      return revisions
-          .current(transactions.pool(), workspace, Pipelines.SECTION)
-          .chain(
-              revision ->
-                  pipelines
-                      .latestOfWorkspace(transactions.pool(), workspace)
-                      .map(all -> diff(workspace, true, revision, planned(all, desired))));
+      // No lock, but one snapshot: the revision answered is the one the diff was made against.
+      return transactions
+          .pool()
+          .withTransaction(
+              tx ->
+                  tx.query(SNAPSHOT)
+                      .execute()
+                      .chain(() -> pipelines.sectionRevision(tx, workspace))
+                      .chain(
+                          revision ->
+                              pipelines
+                                  .latestOfWorkspace(tx, workspace)
+                                  .map(
+                                      all ->
+                                          diff(
+                                              workspace,
+                                              true,
+                                              revision,
+                                              planned(all, desired).changes()))));
     }
     return transactions.run(tx -> applyIn(tx, workspace, desired, who, traceparent));
   }
 
   /**
-   * The whole document in one transaction: the section lock first (PUTs of the section one at a
-   * time), then the heads of the named pipelines, so that the diff answered is the one stored.
+   * The whole document in one transaction: the section lock first (PUTs of the section, and
+   * per-pipeline PUTs, one at a time), then the heads of the named pipelines. The answer is built
+   * from what the saves stored, so it never claims a change that was not made.
    */
   private Uni<ConfigDiff> applyIn(
       SqlConnection tx,
@@ -94,8 +106,8 @@ public class PipelinesSection implements WorkspaceSection {
       Map<String, PipelineDefinition> desired,
       String who,
       String traceparent) {
-    return revisions
-        .lock(tx, workspace, Pipelines.SECTION)
+    return pipelines
+        .lockSection(tx, workspace)
         .chain(
             revision ->
                 pipelines
@@ -103,37 +115,45 @@ public class PipelinesSection implements WorkspaceSection {
                     .map(current -> planned(current, desired))
                     .chain(
                         plan ->
-                            plan.isEmpty()
-                                ? Uni.createFrom().item(diff(workspace, false, revision, plan))
-                                : saveAll(tx, workspace, desired, plan, who, traceparent)
-                                    .chain(
-                                        () -> revisions.bump(tx, workspace, Pipelines.SECTION, who))
-                                    .map(next -> diff(workspace, false, next, plan))));
+                            saveAll(tx, workspace, desired, plan.changes(), who, traceparent)
+                                .chain(
+                                    saved -> {
+                                      List<ConfigChange> stored = stored(plan, saved);
+                                      if (stored.isEmpty()) {
+                                        return Uni.createFrom()
+                                            .item(diff(workspace, false, revision, stored));
+                                      }
+                                      return pipelines
+                                          .bumpSection(tx, workspace, who)
+                                          .map(next -> diff(workspace, false, next, stored));
+                                    })));
   }
 
   /**
    * Saves each added or changed pipeline, in name order, through {@link Pipelines#save}: one new
    * version and one {@code config.changed} each, exactly as the per-pipeline PUT. One after the
-   * other, since they share the transaction's connection.
+   * other, since they share the transaction's connection. Answers what each save did, by name.
    */
-  private Uni<Void> saveAll(
+  private Uni<Map<String, Pipelines.Saved>> saveAll(
       SqlConnection tx,
       String workspace,
       Map<String, PipelineDefinition> desired,
-      List<ConfigChange> plan,
+      List<ConfigChange> changes,
       String who,
       String traceparent) {
+    Map<String, Pipelines.Saved> saved = new TreeMap<>();
     Uni<Void> done = Uni.createFrom().voidItem();
-    for (ConfigChange change : plan) {
+    for (ConfigChange change : changes) {
       String name = change.item();
       done =
           done.chain(
               () ->
                   pipelines
                       .save(tx, workspace, name, desired.get(name), who, traceparent)
+                      .invoke(s -> saved.put(name, s))
                       .replaceWithVoid());
     }
-    return done;
+    return done.replaceWith(() -> saved);
   }
 
   private static ConfigDiff diff(
@@ -141,25 +161,61 @@ public class PipelinesSection implements WorkspaceSection {
     return ConfigDiff.of(Pipelines.SECTION, workspace, dryRun, Integer.toString(revision), changes);
   }
 
-  /** The diff a PUT of {@code desired} would make now, with the versions it would store. */
-  private static List<ConfigChange> planned(
+  /**
+   * What a PUT of {@code desired} would change: the diff against {@code versions} (the latest
+   * version of each named pipeline that exists).
+   */
+  record Plan(List<ConfigChange> diff, Map<String, Integer> versions) {
+    /** The diff with the versions it would store (a change names the version it replaces). */
+    List<ConfigChange> changes() {
+      List<ConfigChange> changes = new ArrayList<>();
+      for (ConfigChange change : diff) {
+        int version = versions.getOrDefault(change.item(), 0);
+        changes.add(withVersions(change, version, version + 1));
+      }
+      return changes;
+    }
+  }
+
+  /** The diff a PUT of {@code desired} would make now. */
+  private static Plan planned(
       List<Pipelines.Stored> latest, Map<String, PipelineDefinition> desired) {
     // Only the pipelines the document names: one left out is kept, never removed.
-    Map<String, Pipelines.Stored> current = new TreeMap<>();
+    Map<String, Integer> versions = new TreeMap<>();
     Map<String, JsonNode> before = new TreeMap<>();
     for (Pipelines.Stored p : latest) {
       if (desired.containsKey(p.pipeline())) {
-        current.put(p.pipeline(), p);
+        versions.put(p.pipeline(), p.version());
         before.put(p.pipeline(), diffView(p.definition()));
       }
     }
-    List<ConfigChange> changes = new ArrayList<>();
-    for (ConfigChange change : SectionDiff.of(before, json(desired))) {
-      Pipelines.Stored stored = current.get(change.item());
-      int version = stored == null ? 0 : stored.version();
-      changes.add(withVersions(change, version, version + 1));
+    return new Plan(SectionDiff.of(before, json(desired)), versions);
+  }
+
+  /**
+   * The changes the saves actually made, in plan order: a planned change whose save stored nothing
+   * is left out, and the versions named are the ones stored. (Under the section lock the saves do
+   * what was planned; this keeps the answer true regardless.)
+   */
+  static List<ConfigChange> stored(Plan plan, Map<String, Pipelines.Saved> saved) {
+    List<ConfigChange> stored = new ArrayList<>();
+    for (ConfigChange change : plan.diff()) {
+      Pipelines.Saved s = saved.get(change.item());
+      if (s == null || !s.changed()) {
+        continue;
+      }
+      if (s.created()) {
+        stored.add(ConfigChange.added(change.item()));
+      } else if (ConfigChange.CHANGE.equals(change.op())) {
+        stored.add(withVersions(change, s.previousVersion(), s.version()));
+      } else {
+        // Planned as new, found existing: all that is known is the version it replaced.
+        stored.add(
+            ConfigChange.changed(
+                change.item(), List.of("version " + s.previousVersion() + " -> " + s.version())));
+      }
     }
-    return changes;
+    return stored;
   }
 
   /** A change names the version it replaces; an addition is always version 1. */
