@@ -14,8 +14,9 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 /**
  * The scheduler's global configuration sections (DESIGN §7): {@code pools} and {@code
@@ -46,11 +47,9 @@ public class ConfigResource {
   @PUT
   @Consumes(MediaType.APPLICATION_JSON)
   public Uni<ConfigDiff> replace(
-      @PathParam("section") String section,
-      @QueryParam(DryRun.PARAM) String dryRunParam,
-      JsonNode document) {
+      @PathParam("section") String section, @Context UriInfo uri, JsonNode document) {
     Caller caller = current.get();
-    boolean dryRun = DryRun.parse(dryRunParam);
+    boolean dryRun = DryRun.of(uri);
     // Taken on the request's own context: later stages may run where no span is current.
     String traceparent = TraceContext.current();
     return access

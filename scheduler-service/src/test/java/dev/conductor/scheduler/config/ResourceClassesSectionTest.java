@@ -132,15 +132,17 @@ class ResourceClassesSectionTest {
         .statusCode(400)
         .body("field", equalTo("/Huge"));
     Config.put(operator, SECTION, Map.of(), false).statusCode(400);
-    // A dry run that JAX-RS would read as false must not apply: it is refused.
-    Api.as(operator)
-        .body(with("cfgrc-dry", 2))
-        .queryParam("dryRun", "1")
-        .put(PATH)
-        .then()
-        .statusCode(400)
-        .contentType("application/problem+json")
-        .body("field", equalTo("dryRun"));
+    // A dry run that JAX-RS would read as false, or as absent, must not apply: it is refused.
+    for (String value : new String[] {"1", ""}) {
+      Api.as(operator)
+          .body(with("cfgrc-dry", 2))
+          .queryParam("dryRun", value)
+          .put(PATH)
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("field", equalTo("dryRun"));
+    }
     assertThat(Config.version(SECTION)).isEqualTo(before);
     assertThat(Config.get(SECTION)).doesNotContainKey("cfgrc-dry");
   }

@@ -52,13 +52,10 @@ public class WorkspaceConfigResource {
       JsonNode body) {
     Caller caller = current.get();
     String traceparent = TraceContext.current();
-    String dryRun = dryRun(uri);
+    boolean dryRun = DryRun.of(uri);
     return access
         .require(caller, "config.write", scope(ws))
-        .chain(
-            allowed ->
-                section(section)
-                    .apply(ws, body, DryRun.parse(dryRun), caller.subject(), traceparent));
+        .chain(allowed -> section(section).apply(ws, body, dryRun, caller.subject(), traceparent));
   }
 
   @GET
@@ -81,17 +78,6 @@ public class WorkspaceConfigResource {
               + sections.keySet());
     }
     return section;
-  }
-
-  /**
-   * The raw {@code dryRun} query parameter, null only when absent, for {@link DryRun#parse}: a
-   * {@code @QueryParam boolean} takes {@code ?dryRun=1} for false, and a {@code @QueryParam String}
-   * takes an empty {@code ?dryRun=} for absent; either would apply what the caller meant to
-   * preview. Repeated values are joined, so that {@code ?dryRun=true&dryRun=false} is refused too.
-   */
-  static String dryRun(UriInfo uri) {
-    List<String> values = uri.getQueryParameters().get(DryRun.PARAM);
-    return values == null || values.isEmpty() ? null : String.join(",", values);
   }
 
   static String scope(String ws) {
