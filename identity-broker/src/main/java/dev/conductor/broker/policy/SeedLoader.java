@@ -31,10 +31,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,9 +44,10 @@ import org.jboss.logging.Logger;
  * secrets, policy version) and then reads the policy in force into the {@link PolicyStore}. A seed
  * whose digest is already stored is not loaded again, so restarts and further instances are cheap;
  * a changed seed replaces the seed-owned rows (assignments, identities; clients), upserts the roles
- * it names (never deleting one: that is the roles section's job) and bumps the policy revision in
- * one transaction, and emits {@code config.changed}. Runs before the Kafka consumers start, so no
- * decision is made without a policy.
+ * it names (never deleting one: that is the roles section's job; setting the permissions only of
+ * seed-owned roles, never of one created or last changed through the roles section) and bumps the
+ * policy revision in one transaction, and emits {@code config.changed}. Runs before the Kafka
+ * consumers start, so no decision is made without a policy.
  */
 @ApplicationScoped
 public class SeedLoader {
@@ -140,18 +143,32 @@ public class SeedLoader {
                       () ->
                           batch(
                               tx,
-                              "INSERT INTO roles (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                              "INSERT INTO roles (name, owner) VALUES ($1, 'seed')"
+                                  + " ON CONFLICT DO NOTHING",
                               roleRows(seed)))
+                  // A role created or last changed through the roles section keeps its
+                  // permissions: only the seed-owned roles the seed names are set to the seed's.
                   .chain(
                       () ->
-                          tx.preparedQuery("DELETE FROM role_permissions WHERE role = ANY($1)")
+                          tx.preparedQuery(
+                                  "DELETE FROM role_permissions WHERE role IN"
+                                      + " (SELECT name FROM roles WHERE name = ANY($1)"
+                                      + " AND owner = 'seed')")
                               .execute(Tuple.of(seedRoles)))
                   .chain(
                       () ->
-                          batch(
-                              tx,
-                              "INSERT INTO role_permissions (role, permission) VALUES ($1, $2)",
-                              permissionRows(seed)))
+                          tx.preparedQuery(
+                                  "SELECT name FROM roles WHERE name = ANY($1) AND owner = 'seed'")
+                              .execute(Tuple.of(seedRoles)))
+                  .chain(
+                      owned -> {
+                        Set<String> seedOwned = new HashSet<>();
+                        owned.forEach(row -> seedOwned.add(row.getString(0)));
+                        return batch(
+                            tx,
+                            "INSERT INTO role_permissions (role, permission) VALUES ($1, $2)",
+                            permissionRows(seed, seedOwned));
+                      })
                   .chain(
                       () ->
                           batch(
@@ -218,11 +235,15 @@ public class SeedLoader {
     return seed.roles().keySet().stream().map(Tuple::of).toList();
   }
 
-  private static List<Tuple> permissionRows(Seed seed) {
+  private static List<Tuple> permissionRows(Seed seed, Set<String> seedOwned) {
     List<Tuple> rows = new ArrayList<>();
     seed.roles()
         .forEach(
-            (role, perms) -> new LinkedHashSet<>(perms).forEach(p -> rows.add(Tuple.of(role, p))));
+            (role, perms) -> {
+              if (seedOwned.contains(role)) {
+                new LinkedHashSet<>(perms).forEach(p -> rows.add(Tuple.of(role, p)));
+              }
+            });
     return rows;
   }
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.broker.policy.Assignment;
 import dev.conductor.broker.policy.Owner;
-import dev.conductor.broker.policy.Policy;
 import dev.conductor.broker.policy.Scope;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -27,7 +26,9 @@ import java.util.TreeSet;
  * Workspace section {@code assignments}: {@code [{principal | group, role, scope?}]}, scope
  * defaulting to {@code /workspaces/{ws}} and never above it. Items are keyed by {@link
  * Assignment#describe()}. The section owns only its own rows ({@code owner = workspace:<ws>}); the
- * seed's assignments stay in force beside them and are neither shown nor replaced here.
+ * seed's assignments stay in force beside them and are neither shown nor replaced here. Roles are
+ * checked against the database under the PUT's lock; an added assignment may grant only what the
+ * caller holds at its scope ({@link #authorize}).
  */
 @ApplicationScoped
 public class AssignmentsSection implements ConfigSection {
@@ -45,7 +46,8 @@ public class AssignmentsSection implements ConfigSection {
   }
 
   @Override
-  public SortedMap<String, JsonNode> parse(JsonNode body, String workspace, Policy inForce) {
+  public SortedMap<String, JsonNode> parse(
+      JsonNode body, String workspace, Map<String, Set<String>> roles) {
     if (body == null || !body.isArray()) {
       throw ProblemException.badRequest(
           "/", "the assignments section is a JSON array of {principal | group, role, scope?}");
@@ -71,7 +73,7 @@ public class AssignmentsSection implements ConfigSection {
       String role = errors.optionalText(item, "role", at);
       if (role == null && !item.hasNonNull("role")) {
         errors.add(FieldErrors.at(at, "role"), "role is required");
-      } else if (role != null && !inForce.roles().containsKey(role)) {
+      } else if (role != null && !roles.containsKey(role)) {
         errors.add(FieldErrors.at(at, "role"), "role " + role + " does not exist");
       }
       Scope scope = scope(item, at, top, errors);
@@ -153,28 +155,63 @@ public class AssignmentsSection implements ConfigSection {
     return array;
   }
 
-  /** A role removed meanwhile (by another instance) must not surface as a foreign-key error. */
+  /**
+   * Every assignment the PUT adds may grant only permissions the caller holds itself at that
+   * assignment's scope (a {@code *} role only by a caller holding {@code *} there). Removing needs
+   * no such check.
+   */
   @Override
-  public Uni<Void> check(
-      SqlConnection tx,
+  public void authorize(
+      Grants grants,
+      JsonNode body,
       String workspace,
       Map<String, JsonNode> current,
-      Map<String, JsonNode> desired) {
-    Set<String> roles = new TreeSet<>();
-    desired.values().forEach(n -> roles.add(n.path("role").asText()));
-    return tx.preparedQuery("SELECT name FROM roles WHERE name = ANY($1)")
-        .execute(Tuple.of(roles.toArray(new String[0])))
-        .invoke(
-            rows -> {
-              for (Row row : rows) {
-                roles.remove(row.getString(0));
-              }
-              if (!roles.isEmpty()) {
-                throw ProblemException.conflict(
-                    "roles no longer exist: " + String.join(", ", roles));
-              }
-            })
-        .replaceWithVoid();
+      Map<String, JsonNode> desired,
+      Map<String, Set<String>> roles) {
+    Map<String, Integer> indices = indices(body, workspace);
+    FieldErrors errors = new FieldErrors();
+    desired.forEach(
+        (key, node) -> {
+          if (current.containsKey(key)) {
+            return;
+          }
+          String role = node.get("role").asText();
+          String scope = node.get("scope").asText();
+          List<String> missing =
+              new TreeSet<>(roles.getOrDefault(role, Set.of()))
+                  .stream().filter(p -> !grants.holds(p, scope)).toList();
+          if (!missing.isEmpty()) {
+            errors.add(
+                FieldErrors.at("/" + indices.get(key), "role"),
+                grants.caller().subject()
+                    + " may not grant role "
+                    + role
+                    + " at "
+                    + scope
+                    + ": lacks "
+                    + String.join(", ", missing)
+                    + " there");
+          }
+        });
+    errors.throwForbiddenIfAny();
+  }
+
+  /** The index in {@code body} (a document {@link #parse} accepted) of each item key. */
+  private static Map<String, Integer> indices(JsonNode body, String workspace) {
+    Scope top = Scope.of("workspaces", workspace);
+    Map<String, Integer> indices = new HashMap<>();
+    for (int i = 0; i < body.size(); i++) {
+      JsonNode item = body.get(i);
+      JsonNode scope = item.get("scope");
+      Assignment a =
+          new Assignment(
+              item.hasNonNull("principal") ? item.get("principal").asText() : null,
+              item.hasNonNull("group") ? item.get("group").asText() : null,
+              item.get("role").asText(),
+              scope == null || scope.isNull() ? top : Scope.parse(scope.asText()));
+      indices.putIfAbsent(a.describe(), i);
+    }
+    return indices;
   }
 
   @Override

@@ -1,11 +1,11 @@
 package dev.conductor.broker.policyconfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conductor.broker.policy.Policy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -22,11 +22,13 @@ public interface ConfigSection {
 
   /**
    * Validates the whole document and answers it keyed and normalized (defaults filled in, lists
-   * sorted where order has no meaning).
+   * sorted where order has no meaning). Runs under the policy lock, so {@code roles} (name to
+   * permissions) are the roles stored in the database right now, not this instance's copy.
    *
    * @throws dev.conductor.platform.problem.ProblemException 400 naming every field at fault
    */
-  SortedMap<String, JsonNode> parse(JsonNode body, String workspace, Policy inForce);
+  SortedMap<String, JsonNode> parse(
+      JsonNode body, String workspace, Map<String, Set<String>> roles);
 
   /** The section as stored, keyed and normalized like {@link #parse}. */
   Uni<SortedMap<String, JsonNode>> current(SqlClient db, String workspace);
@@ -45,6 +47,18 @@ public interface ConfigSection {
       Map<String, JsonNode> desired) {
     return Uni.createFrom().voidItem();
   }
+
+  /**
+   * No escalation: refuses (403 naming the fields) a change that would grant something the caller
+   * does not hold itself. Runs after {@link #check}, for dry runs too; removing never needs it.
+   */
+  default void authorize(
+      Grants grants,
+      JsonNode body,
+      String workspace,
+      Map<String, JsonNode> current,
+      Map<String, JsonNode> desired,
+      Map<String, Set<String>> roles) {}
 
   /** Replaces the stored section with {@code desired}. */
   Uni<Void> write(

@@ -28,6 +28,18 @@ final class FieldErrors {
     }
   }
 
+  /** 403 naming every field at fault: the caller may not make the change it asked for. */
+  void throwForbiddenIfAny() {
+    if (!errors.isEmpty()) {
+      String detail =
+          errors.stream()
+              .map(e -> e.field() + ": " + e.message())
+              .reduce((a, b) -> a + "; " + b)
+              .orElseThrow();
+      throw new ProblemException(403, "Forbidden", detail, errors.get(0).field(), errors);
+    }
+  }
+
   /** {@code parent} + one RFC 6901 reference token ({@code ~} and {@code /} escaped). */
   static String at(String parent, Object token) {
     return parent + "/" + token.toString().replace("~", "~0").replace("/", "~1");

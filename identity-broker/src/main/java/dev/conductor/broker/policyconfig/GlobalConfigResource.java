@@ -5,6 +5,7 @@ import dev.conductor.platform.auth.Access;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.config.ConfigDiff;
+import dev.conductor.platform.config.DryRun;
 import dev.conductor.platform.trace.TraceContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -13,8 +14,9 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 /**
  * {@code GET|PUT /api/v1/config/{section}[?dryRun=true]}: the broker's global sections ({@code
@@ -47,7 +49,7 @@ public class GlobalConfigResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
   public Uni<ConfigDiff> put(
-      @PathParam("section") String section, @QueryParam("dryRun") boolean dryRun, JsonNode body) {
+      @PathParam("section") String section, @Context UriInfo uri, JsonNode body) {
     Caller caller = current.get();
     String traceparent = TraceContext.current();
     return access
@@ -55,6 +57,6 @@ public class GlobalConfigResource {
         .chain(
             () ->
                 writer.put(
-                    sections.global(section), null, body, dryRun, caller.subject(), traceparent));
+                    sections.global(section), null, body, DryRun.of(uri), caller, traceparent));
   }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.broker.policy.Owner;
-import dev.conductor.broker.policy.Policy;
 import dev.conductor.broker.policy.Scope;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -21,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -47,7 +47,8 @@ public class IdentitiesSection implements ConfigSection {
   }
 
   @Override
-  public SortedMap<String, JsonNode> parse(JsonNode body, String workspace, Policy inForce) {
+  public SortedMap<String, JsonNode> parse(
+      JsonNode body, String workspace, Map<String, Set<String>> roles) {
     if (body == null || !body.isObject()) {
       throw ProblemException.badRequest(
           "/",

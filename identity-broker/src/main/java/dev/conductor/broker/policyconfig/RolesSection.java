@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.conductor.broker.policy.Policy;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * Global section {@code roles}: {@code {role: [permission, ...]}} ({@code *} stands for every
  * permission). It holds every role, the seed's included (a seed load only upserts the roles it
  * names), so this is the only way to remove one, and a role that any assignment still uses is not
- * removed (409).
+ * removed (409). A role created or changed here becomes section-owned ({@code roles.owner =
+ * 'section'}): a later seed reload no longer touches its permissions. Adding permissions to a role
+ * (or creating one) needs the caller to hold them at {@code /} itself (403 otherwise).
  */
 @ApplicationScoped
 public class RolesSection implements ConfigSection {
@@ -44,7 +46,8 @@ public class RolesSection implements ConfigSection {
   }
 
   @Override
-  public SortedMap<String, JsonNode> parse(JsonNode body, String workspace, Policy inForce) {
+  public SortedMap<String, JsonNode> parse(
+      JsonNode body, String workspace, Map<String, Set<String>> roles) {
     if (body == null || !body.isObject()) {
       throw ProblemException.badRequest(
           "/", "the roles section is a JSON object {role: [permission]}");
@@ -152,6 +155,43 @@ public class RolesSection implements ConfigSection {
         .replaceWithVoid();
   }
 
+  /** Every permission a role gains (a new role: all of them) must be the caller's own at /. */
+  @Override
+  public void authorize(
+      Grants grants,
+      JsonNode body,
+      String workspace,
+      Map<String, JsonNode> current,
+      Map<String, JsonNode> desired,
+      Map<String, Set<String>> roles) {
+    FieldErrors errors = new FieldErrors();
+    desired.forEach(
+        (role, perms) -> {
+          Set<String> had = new TreeSet<>();
+          JsonNode before = current.get(role);
+          if (before != null) {
+            before.forEach(p -> had.add(p.asText()));
+          }
+          JsonNode list = body.get(role);
+          for (int k = 0; k < list.size(); k++) {
+            String permission = list.get(k).asText();
+            if (!had.contains(permission) && !grants.holds(permission, "/")) {
+              errors.add(
+                  FieldErrors.at(FieldErrors.at("", role), k),
+                  grants.caller().subject()
+                      + " may not add "
+                      + permission
+                      + " to role "
+                      + role
+                      + ": lacks "
+                      + permission
+                      + " at /");
+            }
+          }
+        });
+    errors.throwForbiddenIfAny();
+  }
+
   @Override
   public Uni<Void> write(
       SqlConnection tx,
@@ -176,7 +216,8 @@ public class RolesSection implements ConfigSection {
             .chain(
                 () ->
                     tx.preparedQuery(
-                            "INSERT INTO roles (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING")
+                            "INSERT INTO roles (name, owner) SELECT unnest($1::text[]), 'section'"
+                                + " ON CONFLICT (name) DO UPDATE SET owner = 'section'")
                         .execute(Tuple.of((Object) changedRoles)))
             .chain(
                 () ->

@@ -7,6 +7,7 @@ import dev.conductor.broker.policy.PolicyVersion;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.data.ConfigChanged;
+import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.config.ConfigChange;
 import dev.conductor.platform.config.ConfigDiff;
 import dev.conductor.platform.config.SectionDiff;
@@ -19,9 +20,12 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeSet;
 
 /**
  * Reads and replaces config sections. All broker sections change the one policy: a change stores
@@ -64,17 +68,18 @@ public class SectionWriter {
   }
 
   /**
-   * Validates {@code body}, diffs it against the stored section and, unless {@code dryRun} or
-   * nothing changes, replaces the section ({@code who} and {@code traceparent} go into the event).
+   * Validates {@code body} against the roles stored now, diffs it against the stored section,
+   * refuses it (403) when it would grant more than {@code caller} holds and, unless {@code dryRun}
+   * or nothing changes, replaces the section ({@code caller}'s subject and {@code traceparent} go
+   * into the event).
    */
   public Uni<ConfigDiff> put(
       ConfigSection section,
       String workspace,
       JsonNode body,
       boolean dryRun,
-      String who,
+      Caller caller,
       String traceparent) {
-    SortedMap<String, JsonNode> desired = section.parse(body, workspace, store.policy());
     return transactions
         .run(
             tx ->
@@ -83,20 +88,28 @@ public class SectionWriter {
                     .chain(() -> head(tx))
                     .chain(
                         head ->
-                            section
-                                .current(tx, workspace)
+                            roles(tx)
                                 .chain(
-                                    current ->
-                                        apply(
-                                            tx,
-                                            section,
-                                            workspace,
-                                            head,
-                                            current,
-                                            desired,
-                                            dryRun,
-                                            who,
-                                            traceparent))))
+                                    roles -> {
+                                      SortedMap<String, JsonNode> desired =
+                                          section.parse(body, workspace, roles);
+                                      return section
+                                          .current(tx, workspace)
+                                          .chain(
+                                              current ->
+                                                  apply(
+                                                      tx,
+                                                      section,
+                                                      workspace,
+                                                      head,
+                                                      body,
+                                                      current,
+                                                      desired,
+                                                      roles,
+                                                      dryRun,
+                                                      caller,
+                                                      traceparent));
+                                    })))
         .call(
             diff ->
                 diff.changed() && !diff.dryRun()
@@ -104,21 +117,45 @@ public class SectionWriter {
                     : Uni.createFrom().voidItem());
   }
 
+  /** The roles stored now (name to permissions), read under the policy lock. */
+  private static Uni<Map<String, Set<String>>> roles(SqlConnection tx) {
+    return tx.query(
+            "SELECT r.name, p.permission FROM roles r"
+                + " LEFT JOIN role_permissions p ON p.role = r.name")
+        .execute()
+        .map(
+            rows -> {
+              Map<String, Set<String>> roles = new HashMap<>();
+              for (Row row : rows) {
+                Set<String> perms = roles.computeIfAbsent(row.getString(0), k -> new TreeSet<>());
+                if (row.getString(1) != null) {
+                  perms.add(row.getString(1));
+                }
+              }
+              return roles;
+            });
+  }
+
   private Uni<ConfigDiff> apply(
       SqlConnection tx,
       ConfigSection section,
       String workspace,
       Head head,
+      JsonNode body,
       Map<String, JsonNode> current,
       Map<String, JsonNode> desired,
+      Map<String, Set<String>> roles,
       boolean dryRun,
-      String who,
+      Caller caller,
       String traceparent) {
     List<ConfigChange> changes = SectionDiff.of(current, desired);
+    String who = caller.subject();
     return section
         .check(tx, workspace, current, desired)
         .chain(
             () -> {
+              section.authorize(
+                  new Grants(caller, store.policy()), body, workspace, current, desired, roles);
               if (dryRun || changes.isEmpty()) {
                 return Uni.createFrom()
                     .item(

@@ -6,6 +6,7 @@ import dev.conductor.platform.auth.Access;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.config.ConfigDiff;
+import dev.conductor.platform.config.DryRun;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.platform.trace.TraceContext;
 import io.smallrye.mutiny.Uni;
@@ -15,8 +16,9 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 /**
  * {@code GET|PUT /api/v1/workspaces/{ws}/config/{section}[?dryRun=true]}: the broker's workspace
@@ -52,7 +54,7 @@ public class WorkspaceConfigResource {
   public Uni<ConfigDiff> put(
       @PathParam("ws") String ws,
       @PathParam("section") String section,
-      @QueryParam("dryRun") boolean dryRun,
+      @Context UriInfo uri,
       JsonNode body) {
     Caller caller = current.get();
     String traceparent = TraceContext.current();
@@ -61,7 +63,7 @@ public class WorkspaceConfigResource {
         .chain(
             () ->
                 writer.put(
-                    sections.workspace(section), ws, body, dryRun, caller.subject(), traceparent));
+                    sections.workspace(section), ws, body, DryRun.of(uri), caller, traceparent));
   }
 
   private static String scope(String ws) {

@@ -122,19 +122,42 @@ class AssignmentsSectionTest {
     assertThat(effect("dave", "pipeline.read", "/workspaces/" + ws + "/pipelines/x"))
         .isEqualTo("allow");
 
-    // Exactly one config.changed, for the real change only (the relay publishes a key in order,
-    // so anything the dry run or the no-op had emitted would show here too).
-    String key = "config/" + ws + "/assignments";
-    await().atMost(Duration.ofSeconds(30)).until(() -> !changes(probe, key).isEmpty());
-    List<ConfigChanged> seen = changes(probe, key);
-    assertThat(seen)
-        .containsExactly(new ConfigChanged(ws, "assignments", "admin", before, version));
+    // A later change: removing an item is a remove.
+    String removed =
+        put(admin(), path(ws), List.of(Map.of("principal", "dave", "role", "viewer")))
+            .statusCode(200)
+            .body("changes.op", equalTo(List.of("remove")))
+            .body("changes.item[0]", containsString("group:asg-ops"))
+            .extract()
+            .path("version");
 
-    // Removing an item is a remove.
-    put(admin(), path(ws), List.of(Map.of("principal", "dave", "role", "viewer")))
-        .statusCode(200)
-        .body("changes.op", equalTo(List.of("remove")))
-        .body("changes.item[0]", containsString("group:asg-ops"));
+    // The relay publishes a key in order: once the later change's event is here, anything the dry
+    // run or the no-op had emitted is here too. So the whole sequence is the two real changes.
+    String key = "config/" + ws + "/assignments";
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> changes(probe, key).stream().anyMatch(c -> removed.equals(c.newVersion())));
+    assertThat(changes(probe, key))
+        .containsExactly(
+            new ConfigChanged(ws, "assignments", "admin", before, version),
+            new ConfigChanged(ws, "assignments", "admin", version, removed));
+  }
+
+  @Test
+  void aDryRunParameterOtherThanTrueOrFalseIsRefusedNotApplied() {
+    String ws = "asg-dryrun";
+    given()
+        .auth()
+        .oauth2(admin())
+        .contentType("application/json")
+        .queryParam("dryRun", "1")
+        .body(List.of(Map.of("principal", "dave", "role", "viewer")))
+        .put(path(ws))
+        .then()
+        .statusCode(400)
+        .contentType(containsString("application/problem+json"))
+        .body("errors.field", equalTo(List.of("dryRun")));
+    get(admin(), path(ws)).statusCode(200).body("$", hasSize(0));
   }
 
   @Test

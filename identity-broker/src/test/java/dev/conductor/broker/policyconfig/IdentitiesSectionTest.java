@@ -104,19 +104,29 @@ class IdentitiesSectionTest {
         .body("changed", equalTo(false))
         .body("version", equalTo(version));
 
-    String key = "config/" + ws + "/identities";
-    await().atMost(Duration.ofSeconds(30)).until(() -> !changes(probe, key).isEmpty());
-    assertThat(changes(probe, key))
-        .containsExactly(new ConfigChanged(ws, "identities", "admin", before, version));
+    // A later change. Replace semantics: reporter left out is removed; loader's change names the
+    // field.
+    String replaced =
+        put(admin(), path(ws), Map.of("loader", Map.of("environments", List.of("dev"))))
+            .statusCode(200)
+            .body("changes.op", equalTo(List.of("change", "remove")))
+            .body(
+                "changes[0].details",
+                hasItems(containsString("/description"), containsString("/environments")))
+            .body("changes[1].item", equalTo("reporter"))
+            .extract()
+            .path("version");
 
-    // Replace semantics: reporter left out is removed; loader's change names the field.
-    put(admin(), path(ws), Map.of("loader", Map.of("environments", List.of("dev"))))
-        .statusCode(200)
-        .body("changes.op", equalTo(List.of("change", "remove")))
-        .body(
-            "changes[0].details",
-            hasItems(containsString("/description"), containsString("/environments")))
-        .body("changes[1].item", equalTo("reporter"));
+    // The relay publishes a key in order: once the later change's event is here, anything the dry
+    // run or the no-op had emitted is here too. So the whole sequence is the two real changes.
+    String key = "config/" + ws + "/identities";
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> changes(probe, key).stream().anyMatch(c -> replaced.equals(c.newVersion())));
+    assertThat(changes(probe, key))
+        .containsExactly(
+            new ConfigChanged(ws, "identities", "admin", before, version),
+            new ConfigChanged(ws, "identities", "admin", version, replaced));
   }
 
   @Test

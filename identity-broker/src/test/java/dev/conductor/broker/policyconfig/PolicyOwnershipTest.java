@@ -100,6 +100,89 @@ class PolicyOwnershipTest {
   }
 
   @Test
+  void aSeedReloadKeepsThePermissionsOfRolesChangedThroughTheSection() throws Exception {
+    String admin = Tokens.of("admin");
+    Map<String, List<String>> original = roles();
+    // Through the section: auditors gain sql.ddl (auditor becomes section-owned).
+    Map<String, List<String>> edited = new TreeMap<>(original);
+    List<String> auditor = new java.util.ArrayList<>(original.get("auditor"));
+    auditor.add("sql.ddl");
+    edited.put("auditor", auditor);
+    put(admin, ROLES, edited).statusCode(200).body("changed", equalTo(true));
+    assertThat(effect("auditor", "sql.ddl", "/")).isEqualTo("allow");
+
+    // A changed seed that still names auditor (with its old permissions) and widens identity-user,
+    // a role the section never changed.
+    ObjectNode seed;
+    try (InputStream in = getClass().getResourceAsStream("/seed/local.json")) {
+      seed = (ObjectNode) JSON.readTree(in);
+    }
+    ((ArrayNode) seed.get("roles").get("identity-user")).add("identity.read");
+    Path file = Files.createTempFile("seed", ".json");
+    Files.write(file, JSON.writeValueAsBytes(seed));
+    try {
+      seeds.load(file.toString());
+      // The section's edit survives the reload; the seed-owned role follows the seed.
+      assertThat(roles().get("auditor")).containsExactlyInAnyOrderElementsOf(auditor);
+      assertThat(effect("auditor", "sql.ddl", "/")).isEqualTo("allow");
+      assertThat(roles().get("identity-user")).containsExactly("identity.read", "identity.use");
+
+      seeds.load("classpath:seed/local.json");
+      assertThat(roles().get("identity-user")).containsExactly("identity.use");
+      assertThat(roles().get("auditor")).contains("sql.ddl");
+    } finally {
+      seeds.load("classpath:seed/local.json");
+      Files.delete(file);
+    }
+    put(admin, ROLES, original).statusCode(200).body("changed", equalTo(true));
+    assertThat(effect("auditor", "sql.ddl", "/")).isEqualTo("deny");
+  }
+
+  @Test
+  void aRoleCreatedThroughAnotherInstanceCanBeAssignedAtOnce() {
+    String admin = Tokens.of("admin");
+    // Another instance created the role; this instance has not refreshed (no revision bump, so no
+    // poll will pick it up either): only the database knows it.
+    pool.withTransaction(
+            tx ->
+                tx.query(PolicyVersion.LOCK_SQL)
+                    .execute()
+                    .chain(
+                        () ->
+                            tx.query(
+                                    "INSERT INTO roles (name, owner) VALUES ('fresh-role', 'section')")
+                                .execute())
+                    .chain(
+                        () ->
+                            tx.query(
+                                    "INSERT INTO role_permissions (role, permission)"
+                                        + " VALUES ('fresh-role', 'run.read')")
+                                .execute()))
+        .await()
+        .atMost(Duration.ofSeconds(10));
+    assertThat(roles()).containsKey("fresh-role");
+
+    put(admin, assignments("fresh"), List.of(Map.of("principal", "jane", "role", "fresh-role")))
+        .statusCode(200)
+        .body("changes.op", equalTo(List.of("add")));
+    assertThat(effect("jane", "run.read", "/workspaces/fresh")).isEqualTo("allow");
+    // A role that exists nowhere is still a 400 naming the field.
+    put(
+            admin,
+            assignments("fresh"),
+            List.of(
+                Map.of("principal", "jane", "role", "fresh-role"),
+                Map.of("principal", "jane", "role", "no-such-role")))
+        .statusCode(400)
+        .body("errors.field", equalTo(List.of("/1/role")));
+
+    put(admin, assignments("fresh"), List.of()).statusCode(200);
+    Map<String, List<String>> without = roles();
+    without.remove("fresh-role");
+    put(admin, ROLES, without).statusCode(200).body("changes.op", equalTo(List.of("remove")));
+  }
+
+  @Test
   void aChangeMadeThroughAnotherInstanceIsFollowedWithinSeconds() {
     assertThat(effect("ivan", "run.read", "/workspaces/follow")).isEqualTo("deny");
     // Another instance's commit, as it would look in the database: a row plus a revision.

@@ -63,14 +63,19 @@ class RolesSectionTest {
     Map<String, List<String>> roles = roles();
     assertThat(roles.get("admin")).containsExactly("*");
     assertThat(roles.get("developer")).contains("config.read");
-    put(admin(), PATH, roles).statusCode(200).body("changed", equalTo(false));
+    // The version in force before the no-op PUT: anything the no-op (or the dry run below) emitted
+    // would name it as its old version.
+    String before = versionInForce();
+    put(admin(), PATH, roles)
+        .statusCode(200)
+        .body("changed", equalTo(false))
+        .body("version", equalTo(before));
 
     // carol is a viewer of demo; viewers gain sql.ddl.
     assertThat(effect("carol", "sql.ddl", "/workspaces/demo")).isEqualTo("deny");
     List<String> viewer = new ArrayList<>(roles.get("viewer"));
     viewer.add("sql.ddl");
     roles.put("viewer", viewer);
-    String before = versionInForce();
     dryRun(admin(), PATH, roles).statusCode(200).body("changed", equalTo(true));
     assertThat(effect("carol", "sql.ddl", "/workspaces/demo")).isEqualTo("deny");
 
@@ -87,7 +92,9 @@ class RolesSectionTest {
     assertThat(roles().get("viewer")).containsExactly("pipeline.read", "run.read", "sql.ddl");
 
     // Roles are global, so other tests change them too: everything that left the version in force
-    // before this PUT must be this one event (the dry run emitted nothing).
+    // before the no-op PUT must be this one event (neither the no-op nor the dry run emitted
+    // anything). The relay publishes a key in order, so once this change's event is here, anything
+    // emitted before it is here too.
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
@@ -123,6 +130,39 @@ class RolesSectionTest {
         .body("changes.op", equalTo(List.of("remove")))
         .body("changes[0].item", equalTo("temp-role"));
     assertThat(roles()).doesNotContainKey("temp-role");
+  }
+
+  @Test
+  void aDryRunParameterOtherThanTrueOrFalseIsRefusedNotApplied() {
+    Map<String, List<String>> roles = roles();
+    Map<String, List<String>> withExtra = new TreeMap<>(roles);
+    withExtra.put("dryrun-role", List.of("run.read"));
+    for (String value : List.of("1", "yes", "")) {
+      given()
+          .auth()
+          .oauth2(admin())
+          .contentType("application/json")
+          .queryParam("dryRun", value)
+          .body(withExtra)
+          .put(PATH)
+          .then()
+          .statusCode(400)
+          .contentType(containsString("application/problem+json"))
+          .body("errors.field", equalTo(List.of("dryRun")));
+    }
+    // A bare ?dryRun is no preview either, nor are two values.
+    for (String query : List.of("?dryRun", "?dryRun=true&dryRun=false")) {
+      given()
+          .auth()
+          .oauth2(admin())
+          .contentType("application/json")
+          .body(withExtra)
+          .put(PATH + query)
+          .then()
+          .statusCode(400)
+          .body("errors.field", equalTo(List.of("dryRun")));
+    }
+    assertThat(roles()).doesNotContainKey("dryrun-role");
   }
 
   @Test
