@@ -222,8 +222,70 @@ class RunLifecycleE2ETest {
     finishedRuns.add(runId);
   }
 
+  /**
+   * Ops pause a pool through the scheduler's pools section: a new run's job waits with reason
+   * {@code paused} and starts only once the pool is resumed.
+   */
   @Test
   @Order(8)
+  void aPausedPoolHoldsNewJobsUntilItIsResumed() {
+    String pools = conductor.url(LocalStack.SCHEDULER) + "/api/v1/config/pools";
+    Map<String, Object> doc =
+        conductor.as("admin").get(pools).then().statusCode(200).extract().jsonPath().getMap("");
+    Map<String, Object> paused = new java.util.LinkedHashMap<>(doc);
+    paused.put("dev", Map.of("paused", true));
+    Map<String, Object> resumed = new java.util.LinkedHashMap<>(doc);
+    resumed.put("dev", Map.of("paused", false));
+    try {
+      conductor
+          .as("admin")
+          .contentType("application/json")
+          .body(paused)
+          .put(pools)
+          .then()
+          .statusCode(200)
+          .body("changed", equalTo(true))
+          .body("changes[0].item", equalTo("dev"));
+      String runId =
+          startRun(
+              "alice", "etl", "{\"environment\":\"dev\",\"parameters\":{\"date\":\"2026-11-28\"}}");
+      await()
+          .atMost(RUN_TIMEOUT)
+          .until(
+              () ->
+                  conductor.readAll(Topics.RUNS).stream()
+                      .filter(r -> "dev.conductor.job.waiting.v1".equals(header(r, "ce_type")))
+                      .map(r -> tree(r.value()))
+                      .anyMatch(
+                          d ->
+                              d.path("runId").asText().equals(runId)
+                                  && d.path("reason").asText().equals("paused")));
+      assertThat(conductor.run(runId).jsonPath().getString("status")).isNotEqualTo("succeeded");
+      assertThat(conductor.pool("dev").jsonPath().getInt("used")).isZero();
+
+      conductor
+          .as("admin")
+          .contentType("application/json")
+          .body(resumed)
+          .put(pools)
+          .then()
+          .statusCode(200)
+          .body("changed", equalTo(true));
+      awaitStatus(runId, "succeeded");
+      finishedRuns.add(runId);
+    } finally {
+      conductor
+          .as("admin")
+          .contentType("application/json")
+          .body(resumed)
+          .put(pools)
+          .then()
+          .statusCode(200);
+    }
+  }
+
+  @Test
+  @Order(9)
   void everyTimelineIsCausalInOneTraceAndTheLedgerVerifies() {
     assertThat(finishedRuns).hasSizeGreaterThanOrEqualTo(4);
     for (String runId : finishedRuns) {
@@ -246,7 +308,7 @@ class RunLifecycleE2ETest {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void verifyNamesAnAlteredLedgerRow() throws Exception {
     String runId = finishedRuns.get(0);
     try (Connection db =
