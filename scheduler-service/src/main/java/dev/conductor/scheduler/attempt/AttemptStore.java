@@ -81,6 +81,19 @@ public class AttemptStore {
         .map(rows -> rows.rowCount() == 1);
   }
 
+  /**
+   * In a paused pool: every waiting attempt not yet waiting for {@code paused} now does, in one
+   * statement; returns only the attempts whose reason changed (those are announced).
+   */
+  public Uni<List<AttemptRow>> pauseWaiting(SqlConnection tx, String pool) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET wait_reason = 'paused' WHERE pool = $1 AND status = 'waiting'"
+                + " AND wait_reason IS DISTINCT FROM 'paused' RETURNING "
+                + COLUMNS)
+        .execute(Tuple.of(pool))
+        .map(AttemptStore::all);
+  }
+
   /** scheduled → claimed by one executor; empty when it was not claimable (someone else won). */
   public Uni<Optional<AttemptRow>> claim(
       SqlConnection tx, UUID id, String executorId, Instant leaseUntil) {

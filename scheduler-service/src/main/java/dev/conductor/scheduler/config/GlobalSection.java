@@ -30,6 +30,17 @@ public interface GlobalSection {
   /** The content the settings give, stored as version 1 on the first start. */
   Map<String, JsonNode> initial();
 
+  /** The setting {@link #initial} comes from, named when it is invalid. */
+  String setting();
+
+  /**
+   * What the first start stores as version 1: the settings, unless the database already holds the
+   * section's content from before sections were versioned (see the pools).
+   */
+  default Uni<Map<String, JsonNode>> firstVersion(SqlClient client) {
+    return Uni.createFrom().item(initial());
+  }
+
   /** Refuses changes that cannot be made now (409); read-only, so a dry run asks it too. */
   default Uni<Void> check(SqlClient client, List<ConfigChange> changes) {
     return Uni.createFrom().voidItem();

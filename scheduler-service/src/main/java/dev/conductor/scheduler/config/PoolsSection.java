@@ -161,6 +161,27 @@ public class PoolsSection implements GlobalSection {
   }
 
   @Override
+  public String setting() {
+    return "conductor.scheduler.pools";
+  }
+
+  /**
+   * An upgrade from before sections finds pool rows but no version: the active pools stay (with
+   * their paused flag and description) and the settings' pools are added, rather than retiring
+   * every pool the settings do not name. On an empty database this is just the settings.
+   */
+  @Override
+  public Uni<Map<String, JsonNode>> firstVersion(SqlClient client) {
+    return read(client)
+        .map(
+            active -> {
+              Map<String, JsonNode> items = new TreeMap<>(initial());
+              items.putAll(active);
+              return items;
+            });
+  }
+
+  @Override
   public Uni<Void> check(SqlClient client, List<ConfigChange> changes) {
     List<String> retired = names(changes, ConfigChange.REMOVE);
     if (retired.isEmpty()) {
@@ -189,7 +210,9 @@ public class PoolsSection implements GlobalSection {
     List<String> written = new ArrayList<>(names(changes, ConfigChange.ADD));
     List<String> changed = names(changes, ConfigChange.CHANGE);
     written.addAll(changed);
-    // The row locks make attempts and registrations of a retiring pool wait for us (see PoolStore).
+    // The row locks (FOR NO KEY UPDATE, the grant lock) make run intake and executor registration
+    // of a retiring pool wait for us: both take the same lock first and then read retired_at from
+    // the row. The KEY SHARE an attempt's or executor's foreign key takes would not conflict.
     Uni<Void> chain =
         retired.isEmpty()
             ? Uni.createFrom().voidItem()

@@ -91,6 +91,11 @@ public class ResourceClassesSection implements GlobalSection {
   }
 
   @Override
+  public String setting() {
+    return "conductor.scheduler.resource-classes";
+  }
+
+  @Override
   public Uni<Void> store(
       SqlConnection tx, Map<String, JsonNode> desired, List<ConfigChange> changes) {
     Map<String, Integer> slots = new TreeMap<>();

@@ -13,11 +13,13 @@ import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.outbox.Outbox;
 import dev.conductor.scheduler.dispatch.Emitter;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * The flow every global section shares: GET answers the stored document; PUT validates the whole
@@ -27,6 +29,9 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class SectionUpdates {
+  private static final Logger LOG = Logger.getLogger(SectionUpdates.class);
+  private static final String SNAPSHOT =
+      "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
   private final Sections sections;
   private final SectionVersions versions;
   private final Transactions transactions;
@@ -56,27 +61,53 @@ public class SectionUpdates {
       String name, JsonNode body, boolean dryRun, String who, String traceparent) {
     GlobalSection section = sections.require(name);
     Map<String, JsonNode> desired = section.parse(body);
-    Uni<Preview> preview =
-        versions
-            .version(transactions.pool(), name)
-            .chain(
-                version ->
-                    section
-                        .read(transactions.pool())
-                        .map(current -> new Preview(version, SectionDiff.of(current, desired))));
     if (dryRun) {
-      return preview.chain(
-          p ->
-              section
-                  .check(transactions.pool(), p.changes())
-                  .replaceWith(ConfigDiff.of(name, null, true, str(p.version()), p.changes())));
+      // Version, section and the check read one snapshot: a change committing in between cannot
+      // pair the old version with the new content.
+      return transactions
+          .pool()
+          .withTransaction(
+              c ->
+                  c.query(SNAPSHOT)
+                      .execute()
+                      .chain(() -> preview(c, section, desired))
+                      .call(p -> section.check(c, p.changes()))
+                      .map(p -> ConfigDiff.of(name, null, true, str(p.version()), p.changes())));
     }
-    return preview
+    return preview(transactions.pool(), section, desired)
         .chain(p -> section.prepare(p.changes()))
         .chain(() -> transactions.run(tx -> apply(tx, section, desired, who, traceparent, false)))
-        .call(
-            diff ->
-                diff.changed() ? section.reload(transactions.pool()) : Uni.createFrom().voidItem());
+        .call(diff -> diff.changed() ? reload(section) : Uni.createFrom().voidItem());
+  }
+
+  private Uni<Preview> preview(
+      SqlClient client, GlobalSection section, Map<String, JsonNode> desired) {
+    return versions
+        .version(client, section.name())
+        .chain(
+            version ->
+                section
+                    .read(client)
+                    .map(current -> new Preview(version, SectionDiff.of(current, desired))));
+  }
+
+  /**
+   * The change is committed: a failed reload of our copy must not turn it into an error (a retry
+   * would find nothing to change). The poll catches up within seconds.
+   */
+  private Uni<Void> reload(GlobalSection section) {
+    return section
+        .reload(transactions.pool())
+        .onFailure()
+        .recoverWithUni(
+            e -> {
+              LOG.warnf(
+                  e,
+                  "section %s: changed, but reloading this instance's copy failed; the poll will"
+                      + " catch up",
+                  section.name());
+              return Uni.createFrom().voidItem();
+            });
   }
 
   /**
@@ -92,7 +123,7 @@ public class SectionUpdates {
       boolean always) {
     String name = section.name();
     return versions
-        .lock(tx, "config/" + name)
+        .lock(tx, lockKey(name))
         .chain(() -> versions.version(tx, name))
         .chain(
             version ->
@@ -113,6 +144,15 @@ public class SectionUpdates {
                                   next ->
                                       new ConfigDiff(name, null, false, true, str(next), changes));
                         }));
+  }
+
+  /**
+   * The advisory lock key serializing changes of one section. Not the event's key {@code
+   * config/<section>}: the outbox relay holds {@code hashtext(record_key)} while Kafka
+   * acknowledges.
+   */
+  static String lockKey(String section) {
+    return "scheduler/config/" + section;
   }
 
   private Uni<Void> emit(

@@ -11,6 +11,7 @@ import dev.conductor.scheduler.run.RunRow;
 import dev.conductor.scheduler.run.RunStore;
 import dev.conductor.scheduler.run.StepRow;
 import dev.conductor.scheduler.slot.SlotLedger;
+import dev.conductor.scheduler.slot.Usage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,15 +71,36 @@ public class Dispatcher {
     return ledger
         .lock(tx, pool)
         .chain(
-            paused ->
+            state ->
                 ledger
                     .usage(tx, pool, now)
                     .chain(
                         usage ->
-                            attempts
-                                .waiting(tx, pool, DRAIN_LIMIT)
-                                .map(waiting -> Placement.plan(usage, waiting, paused))))
-        .chain(decisions -> applyAll(tx, decisions, cause, now));
+                            state.paused()
+                                ? pause(tx, pool, usage, cause)
+                                : attempts
+                                    .waiting(tx, pool, DRAIN_LIMIT)
+                                    .map(waiting -> Placement.plan(usage, waiting, false))
+                                    .chain(decisions -> applyAll(tx, decisions, cause, now))));
+  }
+
+  /**
+   * A paused pool grants nothing: one statement marks its waiting attempts {@code paused}, and only
+   * those whose reason changed are announced (the sweeper drains every second; most drains of a
+   * paused pool change nothing and cost one statement).
+   */
+  private Uni<Void> pause(SqlConnection tx, String pool, Usage usage, Cause cause) {
+    return attempts
+        .pauseWaiting(tx, pool)
+        .chain(
+            changed -> {
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (AttemptRow attempt : changed) {
+                Placement.Decision decision = Placement.plan(usage, List.of(attempt), true).get(0);
+                chain = chain.chain(() -> announceWaiting(tx, decision, cause));
+              }
+              return chain;
+            });
   }
 
   private Uni<Void> applyAll(
@@ -132,30 +154,32 @@ public class Dispatcher {
   private record Job(RunRow run, StepRow step) {}
 
   private Uni<Void> waitFor(SqlConnection tx, Placement.Decision decision, Cause cause) {
-    AttemptRow attempt = decision.attempt();
     return attempts
-        .waitFor(tx, attempt.id(), decision.reason())
+        .waitFor(tx, decision.attempt().id(), decision.reason())
         .chain(
             changed ->
-                !changed
-                    ? Uni.createFrom().voidItem()
-                    : runs.find(tx, attempt.runId())
-                        .map(found -> found.orElseThrow())
-                        .chain(
-                            run ->
-                                emitter.emit(
-                                    tx,
-                                    cause,
-                                    run.id(),
-                                    run.traceparent(),
-                                    EventType.JOB_WAITING,
-                                    new JobWaiting(
-                                        run.id(),
-                                        attempt.step(),
-                                        attempt.id().toString(),
-                                        attempt.pool(),
-                                        decision.reason(),
-                                        decision.numbers()))));
+                changed ? announceWaiting(tx, decision, cause) : Uni.createFrom().voidItem());
+  }
+
+  private Uni<Void> announceWaiting(SqlConnection tx, Placement.Decision decision, Cause cause) {
+    AttemptRow attempt = decision.attempt();
+    return runs.find(tx, attempt.runId())
+        .map(found -> found.orElseThrow())
+        .chain(
+            run ->
+                emitter.emit(
+                    tx,
+                    cause,
+                    run.id(),
+                    run.traceparent(),
+                    EventType.JOB_WAITING,
+                    new JobWaiting(
+                        run.id(),
+                        attempt.step(),
+                        attempt.id().toString(),
+                        attempt.pool(),
+                        decision.reason(),
+                        decision.numbers())));
   }
 
   private Instant deadline(StepRow step, Instant slotStart) {

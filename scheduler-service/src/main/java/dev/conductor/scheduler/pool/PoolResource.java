@@ -77,13 +77,31 @@ public class PoolResource {
         .require(caller, "pool.register", "/pools/" + pool)
         .chain(
             allowed -> {
-              pools.require(pool);
               int slots = validSlots(body);
               Instant now = clock.instant();
+              // The pool lock first, and its row decides (not our copy of the section): a
+              // retirement holds the same lock while it checks for live executors, so an executor
+              // never lands in a retired pool. The executor's foreign key alone (KEY SHARE) would
+              // not wait for the retirement's FOR NO KEY UPDATE.
               return transactions.run(
                   tx ->
                       ledger
-                          .register(tx, pool, executorId, slots, now.plusSeconds(leaseSeconds), now)
+                          .lockIfExists(tx, pool)
+                          .invoke(
+                              state -> {
+                                if (state.isEmpty() || state.get().retired()) {
+                                  throw ProblemException.notFound("pool " + pool);
+                                }
+                              })
+                          .chain(
+                              () ->
+                                  ledger.register(
+                                      tx,
+                                      pool,
+                                      executorId,
+                                      slots,
+                                      now.plusSeconds(leaseSeconds),
+                                      now))
                           .chain(() -> dispatcher.drain(tx, pool, Cause.none()))
                           .chain(() -> ledger.usage(tx, pool, now))
                           .map(usage -> new Capacity(pool, usage.capacity())));

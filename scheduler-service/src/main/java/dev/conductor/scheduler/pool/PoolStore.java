@@ -21,11 +21,6 @@ import java.util.TreeMap;
 public class PoolStore {
   private static final String ACTIVE =
       "SELECT name, paused, description FROM pools WHERE retired_at IS NULL";
-  // Under the pool's lock (the ledger's grant lock, see SlotLedger), like a retirement: a run
-  // accepted concurrently with the retirement of its pool either commits first (and the retirement
-  // sees its attempts) or sees the pool retired.
-  private static final String IS_ACTIVE =
-      "SELECT retired_at IS NULL AS active FROM pools WHERE name = $1 FOR NO KEY UPDATE";
   private static final String LOCK =
       "SELECT name FROM pools WHERE name = ANY($1) ORDER BY name FOR NO KEY UPDATE";
   private static final String UPSERT =
@@ -73,15 +68,6 @@ public class PoolStore {
                           new PoolConfig(row.getBoolean("paused"), row.getString("description"))));
               return pools;
             });
-  }
-
-  /**
-   * Whether the pool is in force; locks its row until the transaction ends (see {@code IS_ACTIVE}).
-   */
-  public Uni<Boolean> isActive(SqlConnection tx, String pool) {
-    return tx.preparedQuery(IS_ACTIVE)
-        .execute(Tuple.of(pool))
-        .map(rows -> rows.rowCount() == 1 && rows.iterator().next().getBoolean("active"));
   }
 
   /** Locks the pools' rows (in name order) until the transaction ends. */

@@ -9,9 +9,10 @@ import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
 import dev.conductor.scheduler.dispatch.Emitter;
-import dev.conductor.scheduler.pool.PoolStore;
 import dev.conductor.scheduler.pool.Pools;
+import dev.conductor.scheduler.slot.ResourceClassStore;
 import dev.conductor.scheduler.slot.ResourceClasses;
+import dev.conductor.scheduler.slot.SlotLedger;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,14 +21,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jboss.logging.Logger;
 
 /**
  * Accepts a requested run: validates it, stores the run and its steps, announces it queued and
  * dispatches the steps that have no dependencies. An invalid request is stored and announced as
- * rejected. A run id seen before has no effect, whatever the event id. Pools and resource classes
- * are the configuration sections in force (in memory); the pool is confirmed in the database too,
- * since another instance may have retired it a moment ago.
+ * rejected. A run id seen before has no effect, whatever the event id. The pool is taken from its
+ * row, read under the pool lock (another instance may have added or retired it a moment ago);
+ * resource classes come from the copy in memory, and an unknown class is looked up in the database
+ * before the run is rejected for it.
  */
 @ApplicationScoped
 public class RunIntake {
@@ -38,7 +42,8 @@ public class RunIntake {
   private final Emitter emitter;
   private final ResourceClasses classes;
   private final Pools pools;
-  private final PoolStore poolStore;
+  private final SlotLedger ledger;
+  private final ResourceClassStore classStore;
   private final Clock clock;
 
   public RunIntake(
@@ -47,14 +52,16 @@ public class RunIntake {
       Emitter emitter,
       ResourceClasses classes,
       Pools pools,
-      PoolStore poolStore,
+      SlotLedger ledger,
+      ResourceClassStore classStore,
       Clock clock) {
     this.runs = runs;
     this.dispatcher = dispatcher;
     this.emitter = emitter;
     this.classes = classes;
     this.pools = pools;
-    this.poolStore = poolStore;
+    this.ledger = ledger;
+    this.classStore = classStore;
     this.clock = clock;
   }
 
@@ -69,25 +76,61 @@ public class RunIntake {
                 LOG.debugf("run %s is already known; request ignored", request.runId());
                 return Uni.createFrom().voidItem();
               }
-              // One version of the classes for validation and slot costs alike.
-              ResourceClasses classes = this.classes.snapshot();
-              Optional<Rejection> rejection =
-                  new RunValidator(pools.names(), classes).validate(request);
-              if (rejection.isPresent()) {
-                return reject(tx, request, rejection.get(), cause);
-              }
-              return poolStore
-                  .isActive(tx, request.environment())
+              return inForce(tx, request.environment())
                   .chain(
-                      active ->
-                          active
-                              ? queue(tx, request, classes, cause)
-                              : reject(tx, request, retired(request.environment()), cause));
+                      pool -> {
+                        // One version of the classes for validation and slot costs alike.
+                        ResourceClasses classes = this.classes.snapshot();
+                        Optional<Rejection> rejection = validate(request, pool, classes);
+                        if (rejection.isEmpty()) {
+                          return queue(tx, request, classes, cause);
+                        }
+                        if (!Rejection.UNKNOWN_RESOURCE_CLASS.equals(rejection.get().reason())) {
+                          return reject(tx, request, rejection.get(), cause);
+                        }
+                        // Perhaps a class another instance added a moment ago (our copy follows
+                        // within seconds): the stored classes decide before a final rejection.
+                        return classStore
+                            .all(tx)
+                            .map(ResourceClasses::of)
+                            .chain(
+                                stored ->
+                                    validate(request, pool, stored)
+                                        .map(again -> reject(tx, request, again, cause))
+                                        .orElseGet(() -> queue(tx, request, stored, cause)));
+                      });
             });
   }
 
-  private static Rejection retired(String pool) {
-    return new Rejection(Rejection.UNKNOWN_POOL, "/environment: pool " + pool + " is retired");
+  /**
+   * The requested pool when it has a row that is not retired, read under the pool's lock (the grant
+   * lock, see SlotLedger), like a retirement: a run accepted concurrently with the retirement of
+   * its pool either commits first (and the retirement sees its attempts) or sees the pool retired.
+   * The row, not this instance's copy, decides, so a pool another instance added a moment ago is
+   * known at once. Answers the pools in force as far as the request is concerned: our copy (for the
+   * rejection's detail), corrected for the requested pool by its row.
+   */
+  private Uni<Set<String>> inForce(SqlConnection tx, String pool) {
+    Set<String> names = new TreeSet<>(pools.names());
+    if (pool == null || pool.isBlank()) {
+      return Uni.createFrom().item(names);
+    }
+    return ledger
+        .lockIfExists(tx, pool)
+        .map(
+            state -> {
+              if (state.isPresent() && !state.get().retired()) {
+                names.add(pool);
+              } else {
+                names.remove(pool);
+              }
+              return names;
+            });
+  }
+
+  private static Optional<Rejection> validate(
+      RunRequested request, Set<String> pool, ResourceClasses classes) {
+    return new RunValidator(pool, classes).validate(request);
   }
 
   private Uni<Void> reject(

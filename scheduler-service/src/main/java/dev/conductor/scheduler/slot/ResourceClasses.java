@@ -35,6 +35,11 @@ public class ResourceClasses {
     this.current = new AtomicReference<>(new Snapshot(version, Map.copyOf(slots)));
   }
 
+  /** A fixed set of classes, e.g. just read from the database (version unknown: 0). */
+  public static ResourceClasses of(Map<String, Integer> slots) {
+    return new ResourceClasses(0, slots);
+  }
+
   /** Parses {@code name:slots} definitions (the settings' form). */
   public static Map<String, Integer> parse(List<String> definitions) {
     Map<String, Integer> parsed = new LinkedHashMap<>();

@@ -24,7 +24,9 @@ public class SlotLedger {
   // KEY SHARE lock that inserting an attempt or a slot lease takes on the pool row through their
   // foreign keys. With FOR UPDATE, two transactions of one pool that had each inserted an attempt
   // deadlocked when both then asked for the grant lock (PostgreSQL aborted one after a second).
-  private static final String LOCK = "SELECT paused FROM pools WHERE name = $1 FOR NO KEY UPDATE";
+  private static final String LOCK =
+      "SELECT paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = $1"
+          + " FOR NO KEY UPDATE";
   private static final String USAGE =
       "SELECT (SELECT COALESCE(SUM(slots), 0) FROM executors"
           + "        WHERE pool = $1 AND lease_expires_at > $2) AS capacity,"
@@ -39,22 +41,36 @@ public class SlotLedger {
           + " ON CONFLICT (pool, executor_id)"
           + " DO UPDATE SET slots = EXCLUDED.slots, lease_expires_at = EXCLUDED.lease_expires_at";
 
+  /** The pool row as read under its lock: what grants, intake and registration decide on. */
+  public record PoolState(boolean paused, boolean retired) {}
+
   /**
    * Locks the pool row until the transaction ends; every grant must happen under this lock. Returns
-   * whether the pool is paused, read under the lock so that no instance grants in a paused pool
-   * however stale its copy of the configuration.
+   * whether the pool is paused and retired, read under the lock so that no instance grants in a
+   * paused pool (or accepts work for a retired one) however stale its copy of the configuration.
    *
    * @throws IllegalStateException when the pool has no row
    */
-  public Uni<Boolean> lock(SqlConnection tx, String pool) {
+  public Uni<PoolState> lock(SqlConnection tx, String pool) {
+    return lockIfExists(tx, pool)
+        .map(
+            state ->
+                state.orElseThrow(
+                    () -> new IllegalStateException("pool " + pool + " has no ledger row")));
+  }
+
+  /** As {@link #lock}; empty (and nothing locked) when the pool has no row. */
+  public Uni<Optional<PoolState>> lockIfExists(SqlConnection tx, String pool) {
     return tx.preparedQuery(LOCK)
         .execute(Tuple.of(pool))
         .map(
             rows -> {
               if (rows.rowCount() == 0) {
-                throw new IllegalStateException("pool " + pool + " has no ledger row");
+                return Optional.<PoolState>empty();
               }
-              return rows.iterator().next().getBoolean("paused");
+              Row row = rows.iterator().next();
+              return Optional.of(
+                  new PoolState(row.getBoolean("paused"), row.getBoolean("retired")));
             });
   }
 
@@ -83,7 +99,7 @@ public class SlotLedger {
   public Uni<Optional<Usage>> tryAcquire(
       SqlConnection tx, String pool, UUID attemptId, int slots, Instant now) {
     return lock(tx, pool)
-        .chain(paused -> usage(tx, pool, now).map(usage -> paused ? null : usage))
+        .chain(state -> usage(tx, pool, now).map(usage -> state.paused() ? null : usage))
         .chain(
             usage ->
                 usage != null && usage.fits(slots)

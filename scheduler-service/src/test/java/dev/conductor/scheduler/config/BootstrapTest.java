@@ -1,6 +1,7 @@
 package dev.conductor.scheduler.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.conductor.scheduler.slot.ResourceClasses;
 import dev.conductor.scheduler.support.Config;
@@ -32,10 +33,19 @@ class BootstrapTest {
     assertThat(Config.version(SECTION)).isEqualTo(version);
     assertThat(Config.get(SECTION)).containsEntry(rc, 5);
     assertThat(classes.slots(rc)).contains(5);
-    assertThat(Config.changes(SECTION).stream().filter(c -> c.newVersion().equals("1"))).hasSize(1);
-    assertThat(Config.awaitChange(SECTION, version)).hasSize(events);
 
     doc.remove(rc);
-    Config.put(Config.operator(), SECTION, doc, false).statusCode(200);
+    Config.put(Config.operator(), SECTION, doc, false)
+        .statusCode(200)
+        .body("version", equalTo(String.valueOf(version + 1)));
+    // Events of one key are published in order: once this change has landed, anything the restart
+    // had emitted would have too.
+    Config.awaitChange(SECTION, version + 1);
+    assertThat(Config.changes(SECTION)).filteredOn(c -> c.newVersion().equals("1")).hasSize(1);
+    assertThat(Config.changes(SECTION))
+        .filteredOn(c -> c.oldVersion().equals(String.valueOf(version)))
+        .singleElement()
+        .satisfies(c -> assertThat(c.newVersion()).isEqualTo(String.valueOf(version + 1)));
+    assertThat(Config.awaitChange(SECTION, version)).hasSize(events);
   }
 }
