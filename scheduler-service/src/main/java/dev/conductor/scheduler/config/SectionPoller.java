@@ -1,6 +1,7 @@
 package dev.conductor.scheduler.config;
 
 import dev.conductor.platform.db.Transactions;
+import dev.conductor.scheduler.Periodic;
 import dev.conductor.scheduler.Settings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -9,7 +10,6 @@ import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,13 +21,11 @@ import org.jboss.logging.Logger;
 public class SectionPoller {
   private static final Logger LOG = Logger.getLogger(SectionPoller.class);
 
-  private final Vertx vertx;
   private final Transactions transactions;
   private final SectionVersions versions;
   private final Sections sections;
   private final long intervalMillis;
-  private final AtomicBoolean busy = new AtomicBoolean();
-  private volatile long timer = -1;
+  private final Periodic periodic;
 
   public SectionPoller(
       Vertx vertx,
@@ -35,35 +33,20 @@ public class SectionPoller {
       SectionVersions versions,
       Sections sections,
       Settings settings) {
-    this.vertx = vertx;
     this.transactions = transactions;
     this.versions = versions;
     this.sections = sections;
     this.intervalMillis = settings.configPollMillis();
+    this.periodic =
+        new Periodic(vertx, this::poll, "config poll failed, keeping the sections held", LOG);
   }
 
   void start(@Observes StartupEvent event) {
-    timer = vertx.setPeriodic(intervalMillis, id -> tick());
+    periodic.start(intervalMillis);
   }
 
   void stop(@Observes ShutdownEvent event) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-  }
-
-  private void tick() {
-    if (!busy.compareAndSet(false, true)) {
-      return;
-    }
-    poll()
-        .subscribe()
-        .with(
-            done -> busy.set(false),
-            failure -> {
-              busy.set(false);
-              LOG.warnf("config poll failed, keeping the sections held: %s", failure.getMessage());
-            });
+    periodic.stop();
   }
 
   /** Reloads every section whose stored version is not the one held. */

@@ -1,6 +1,7 @@
 package dev.conductor.scheduler.dispatch;
 
 import dev.conductor.platform.db.Transactions;
+import dev.conductor.scheduler.Periodic;
 import dev.conductor.scheduler.Settings;
 import dev.conductor.scheduler.attempt.AttemptStore;
 import dev.conductor.scheduler.attempt.Outcomes;
@@ -12,7 +13,6 @@ import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,15 +26,13 @@ public class Sweeper {
   private static final Logger LOG = Logger.getLogger(Sweeper.class);
   private static final int BATCH = 100;
 
-  private final Vertx vertx;
   private final Transactions transactions;
   private final AttemptStore attempts;
   private final Outcomes outcomes;
   private final Dispatcher dispatcher;
   private final Clock clock;
   private final long intervalMillis;
-  private final AtomicBoolean busy = new AtomicBoolean();
-  private volatile long timer = -1;
+  private final Periodic periodic;
 
   public Sweeper(
       Vertx vertx,
@@ -44,38 +42,21 @@ public class Sweeper {
       Dispatcher dispatcher,
       Clock clock,
       Settings settings) {
-    this.vertx = vertx;
     this.transactions = transactions;
     this.attempts = attempts;
     this.outcomes = outcomes;
     this.dispatcher = dispatcher;
     this.clock = clock;
     this.intervalMillis = settings.sweepIntervalMillis();
+    this.periodic = new Periodic(vertx, this::sweep, "sweep failed", LOG);
   }
 
   void start(@Observes StartupEvent event) {
-    timer = vertx.setPeriodic(intervalMillis, id -> tick());
+    periodic.start(intervalMillis);
   }
 
   void stop(@Observes ShutdownEvent event) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-  }
-
-  private void tick() {
-    // A sweep that outlasts the interval is not overlapped by the next one.
-    if (!busy.compareAndSet(false, true)) {
-      return;
-    }
-    sweep()
-        .subscribe()
-        .with(
-            done -> busy.set(false),
-            failure -> {
-              busy.set(false);
-              LOG.warnf("sweep failed: %s", failure.getMessage());
-            });
+    periodic.stop();
   }
 
   /** One pass: expire leases first, so the slots they free are handed out by the drains. */
