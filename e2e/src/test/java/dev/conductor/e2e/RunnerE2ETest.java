@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,10 +37,18 @@ class RunnerE2ETest {
   private static Path repo;
   private static Path state;
   private static Path upLog;
+  private static Path freshTmp;
   private static Process up;
+  private static boolean killedMidUnpack;
 
   record Result(int exit, String output) {}
 
+  /**
+   * A new user's first start: every JVM gets an empty temp directory (where the PostgreSQL binaries
+   * are unpacked) and the heaps the runner gives. The first {@code up} is killed, with every
+   * process it started, while PostgreSQL's binaries are being unpacked; the second must not trip
+   * over what the first left and must come up with the demo run succeeded.
+   */
   @BeforeAll
   static void up() throws Exception {
     repo = Path.of(System.getProperty("conductor.repo", "..")).toAbsolutePath().normalize();
@@ -48,13 +57,24 @@ class RunnerE2ETest {
             .toAbsolutePath()
             .resolve("runner-" + UUID.randomUUID().toString().substring(0, 8));
     Files.createDirectories(state);
+    freshTmp = Files.createDirectories(state.resolveSibling(state.getFileName() + "-tmp"));
     upLog = state.resolveSibling(state.getFileName() + "-up.log");
-    up =
-        new ProcessBuilder(command("up"))
-            .directory(repo.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(upLog.toFile())
-            .start();
+
+    Process interrupted = startUp(state.resolveSibling(state.getFileName() + "-up-killed.log"));
+    try {
+      Awaitility.await("the first up unpacks the PostgreSQL binaries")
+          .atMost(UP_TIMEOUT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> unpackStarted(freshTmp) || !interrupted.isAlive());
+    } finally {
+      List<ProcessHandle> tree = interrupted.descendants().toList();
+      interrupted.destroyForcibly();
+      tree.forEach(ProcessHandle::destroyForcibly);
+      interrupted.waitFor(30, TimeUnit.SECONDS);
+    }
+    killedMidUnpack = stagingLeft(freshTmp);
+
+    up = startUp(upLog);
     Instant deadline = Instant.now().plus(UP_TIMEOUT);
     while (!upOutput().contains("Conductor is up.")) {
       if (!up.isAlive()) {
@@ -70,6 +90,37 @@ class RunnerE2ETest {
     Thread.sleep(500);
   }
 
+  /** {@code ./conductor up} with every JVM it starts on the fresh temp directory. */
+  private static Process startUp(Path log) throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(command("up"))
+            .directory(repo.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + freshTmp);
+    return builder.start();
+  }
+
+  /** Whether an unpack was cut short: its private staging folder is still there. */
+  private static boolean stagingLeft(Path tmp) throws IOException {
+    Path unpacked = tmp.resolve("conductor-pg");
+    if (!Files.isDirectory(unpacked)) {
+      return false;
+    }
+    try (Stream<Path> folders = Files.list(unpacked)) {
+      return folders.anyMatch(p -> p.getFileName().toString().startsWith(".staging-"));
+    }
+  }
+
+  /** Whether any PostgreSQL file has been written below the temp directory yet. */
+  private static boolean unpackStarted(Path tmp) throws IOException {
+    try (Stream<Path> paths = Files.walk(tmp)) {
+      return paths.anyMatch(p -> p.toString().contains("share/postgresql"));
+    } catch (java.io.UncheckedIOException e) {
+      return false; // a folder renamed or deleted while walking
+    }
+  }
+
   @AfterAll
   static void stopWhatIsLeft() {
     if (up != null && up.isAlive()) {
@@ -83,6 +134,21 @@ class RunnerE2ETest {
       List<ProcessHandle> tree = up.descendants().toList();
       up.destroyForcibly();
       tree.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  @Order(0)
+  void aFirstStartKilledWhileUnpackingDoesNotPoisonTheNext() throws IOException {
+    assertThat(killedMidUnpack)
+        .as("the first up was killed while it unpacked PostgreSQL (its staging folder is left)")
+        .isTrue();
+    assertThat(upOutput()).containsPattern("demo run +demo/etl run \\S+ succeeded");
+    try (Stream<Path> unpacked = Files.list(freshTmp.resolve("conductor-pg"))) {
+      assertThat(unpacked.map(p -> p.getFileName().toString()))
+          .as("one complete copy beside the killed start's staging folder")
+          .filteredOn(n -> n.startsWith("PG-"))
+          .hasSize(1);
     }
   }
 

@@ -53,9 +53,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * @param dataDir kept across restarts when given; {@code null} for a temp one deleted on close
    */
   public static EmbeddedDatabase embedded(int port, Path dataDir) {
+    return embedded(port, dataDir, PostgresBinaries.defaultWorkingDir());
+  }
+
+  /** As {@link #embedded(int, Path)}, with the binaries unpacked under {@code binariesDir}. */
+  static EmbeddedDatabase embedded(int port, Path dataDir, Path binariesDir) {
     Logs.quietServers();
+    PostgresBinaries.Prepared binaries = PostgresBinaries.prepare(binariesDir);
     EmbeddedPostgres.Builder builder =
         EmbeddedPostgres.builder()
+            .setPgBinaryResolver(binaries.resolver())
+            .setOverrideWorkingDirectory(binaries.workingDir().toFile())
             .setPort(port == 0 ? Ports.free() : port)
             .setServerConfig("listen_addresses", HOST)
             // Many services and test classes share one server.

@@ -10,21 +10,29 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>java -Xmx256m -cp CP dev.conductor.testkit.KafkaMain --port 0 --dir D --pools dev,test</pre>
  *
- * <p>Prints {@code KAFKA READY <bootstrap>} once every topic exists and stops cleanly on SIGTERM.
- * With {@code --dir} the data survives restarts.
+ * <p>Prints {@code KAFKA READY <bootstrap>} once every topic exists and stops cleanly on SIGTERM or
+ * when its launcher is gone; a start that fails prints {@code KAFKA FAILED <cause>}. With {@code
+ * --dir} the data survives restarts.
  */
 public final class KafkaMain {
   private KafkaMain() {}
 
   public static void main(String[] args) throws InterruptedException {
     Logs.forMain();
+    Mains.exitWithParent();
     MainArgs parsed = new MainArgs(args, "port", "dir", "pools");
     List<String> pools =
         Arrays.stream(parsed.get("pools", String.join(",", Topics.DEFAULT_POOLS)).split(","))
             .map(String::trim)
             .filter(p -> !p.isEmpty())
             .toList();
-    EmbeddedKafka kafka = EmbeddedKafka.start(parsed.port(), parsed.dir(), pools);
+    EmbeddedKafka kafka;
+    try {
+      kafka = EmbeddedKafka.start(parsed.port(), parsed.dir(), pools);
+    } catch (RuntimeException e) {
+      Mains.failed("KAFKA", e);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -8,15 +8,23 @@ import java.util.concurrent.CountDownLatch;
  * <pre>java -cp CP dev.conductor.testkit.PostgresMain --port 0 --dir D</pre>
  *
  * <p>Prints {@code POSTGRES READY <jdbcUrl>} once it accepts connections (user and password {@code
- * postgres}) and stops the server on SIGTERM. With {@code --dir} the data survives restarts.
+ * postgres}) and stops the server on SIGTERM or when its launcher is gone; a start that fails
+ * prints {@code POSTGRES FAILED <cause and fix>}. With {@code --dir} the data survives restarts.
  */
 public final class PostgresMain {
   private PostgresMain() {}
 
   public static void main(String[] args) throws InterruptedException {
     Logs.forMain();
+    Mains.exitWithParent();
     MainArgs parsed = new MainArgs(args, "port", "dir");
-    EmbeddedDatabase db = EmbeddedDatabase.embedded(parsed.port(), parsed.dir());
+    EmbeddedDatabase db;
+    try {
+      db = EmbeddedDatabase.embedded(parsed.port(), parsed.dir());
+    } catch (RuntimeException e) {
+      Mains.failed("POSTGRES", e);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -69,9 +69,13 @@ class MainProcessesTest {
   }
 
   private static Process launch(String heap, Class<?> main, String... args) throws Exception {
+    return launch(List.of(heap), main, args);
+  }
+
+  static Process launch(List<String> jvmOptions, Class<?> main, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add(heap);
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
@@ -80,7 +84,7 @@ class MainProcessesTest {
   }
 
   /** The first stdout line, which must be the READY line: nothing else may precede it. */
-  private static String readyLine(Process process) throws Exception {
+  static String readyLine(Process process) throws Exception {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String line = CompletableFuture.supplyAsync(() -> readLine(out)).get(60, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.conductor.deploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conductor.deploy.local.Leftovers;
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.deploy.local.ManagedProcess;
 import dev.conductor.deploy.local.Seed;
@@ -267,9 +268,15 @@ final class UpCommand implements Callable<Integer> {
     }
   }
 
-  /** Each {@code up} starts from empty Kafka and PostgreSQL data in the state dir. */
-  private static void freshState(Path state) throws IOException {
+  /**
+   * Each {@code up} starts from empty Kafka and PostgreSQL data in the state dir, after stopping
+   * whatever an earlier, killed {@code up} from the same state dir left running.
+   */
+  private void freshState(Path state) throws IOException {
     Files.createDirectories(state);
+    for (String left : Leftovers.stop(state)) {
+      progress("stopped " + left + ", left running by an earlier up that was killed");
+    }
     for (String dir : List.of("kafka", "postgres", "pool-keys", "logs")) {
       Path path = state.resolve(dir);
       if (Files.exists(path)) {

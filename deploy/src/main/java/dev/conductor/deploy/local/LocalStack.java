@@ -328,6 +328,7 @@ public final class LocalStack implements AutoCloseable {
     }
     processes.add(process);
     byName.put(name, process);
+    Leftovers.record(options.stateDir(), name, process.pid());
     return process;
   }
 

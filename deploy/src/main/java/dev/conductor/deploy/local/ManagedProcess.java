@@ -147,7 +147,15 @@ public final class ManagedProcess implements AutoCloseable {
 
   private void failIfDead() {
     if (!process.isAlive()) {
-      throw new IllegalStateException(name + " exited with status " + process.exitValue() + tail());
+      throw new IllegalStateException(Diagnosis.of(name, process.exitValue(), logLines()) + tail());
+    }
+  }
+
+  private List<String> logLines() {
+    try {
+      return Files.readAllLines(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return List.of();
     }
   }
 
