@@ -41,6 +41,7 @@ public final class Bench {
       Duration drain,
       Duration settle,
       double searchFrom,
+      int slots,
       String note) {
 
     static Options parse(String... args) {
@@ -53,6 +54,7 @@ public final class Bench {
       String note = "";
       double searchFrom = 1;
       Duration settle = null;
+      int slots = 0;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         String v;
@@ -75,6 +77,7 @@ public final class Bench {
           case "--warmup" -> warmup = Math.max(0, Integer.parseInt(v));
           case "--drain-seconds" -> drain = Duration.ofSeconds(positive(a, Integer.parseInt(v)));
           case "--note" -> note = v;
+          case "--slots" -> slots = positive(a, Integer.parseInt(v));
           case "--search-from" -> searchFrom = Double.parseDouble(v);
           case "--settle-seconds" -> settle = Duration.ofSeconds(positive(a, Integer.parseInt(v)));
           default -> throw new IllegalArgumentException("unknown option " + a + "\n" + usage());
@@ -107,6 +110,7 @@ public final class Bench {
           drain,
           settle != null ? settle : Duration.ofSeconds(Math.max(120, 2 * drain.toSeconds())),
           searchFrom > 0 ? searchFrom : 1,
+          slots,
           note);
     }
 
@@ -120,12 +124,14 @@ public final class Bench {
     static String usage() {
       return """
           usage: Bench [--runs N] [--rates 50,200,max] [--out DIR] [--repo DIR] [--warmup N]
-                       [--drain-seconds S] [--settle-seconds S] [--search-from R] [--note TEXT]
+                       [--drain-seconds S] [--settle-seconds S] [--search-from R] [--slots N]
+                       [--note TEXT]
             --runs           runs per rate (default 500); the floor gets the same number of messages
             --rates          offered rates per second; `max` adds the sustained-throughput search
             --out            where report.md and report.json go (default bench/target/bench-report)
             --repo           checkout whose <service>/target/quarkus-app jars run (default: cwd)
             --warmup         warm-up runs before measuring (default 50)
+            --slots          slots of the dev pool's executor (default: the executor's default)
             --drain-seconds  how long to wait for the last runs after the last send (default 60)
             --settle-seconds how long a step first waits for earlier runs to finish (default
                              max(120, 2 x drain))
@@ -218,7 +224,17 @@ public final class Bench {
     log("starting the local stack (state in " + state + ")");
     long t0 = System.nanoTime();
     LocalStack stack =
-        LocalStack.start(new LocalStack.Options(o.repo(), state, List.of("dev"), "200m"));
+        LocalStack.start(
+            new LocalStack.Options(
+                o.repo(),
+                state,
+                List.of("dev"),
+                "200m",
+                o.slots() > 0 ? Map.of("dev", o.slots()) : Map.of(),
+                null,
+                null,
+                0,
+                null));
     stackRef.set(stack);
     facts.put("stack start", String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9));
     log("stack up:\n" + stack.report());
@@ -345,7 +361,11 @@ public final class Bench {
             + " s after a step's last send (search: ≤ 20 s); settle ≤ "
             + o.settle().toSeconds()
             + " s for earlier runs before a step");
-    f.put("pipeline", "demo/bench: one noop step, smallrc, pool dev (executor default slots)");
+    f.put(
+        "pipeline",
+        "demo/bench: one noop step, smallrc, pool dev ("
+            + (o.slots() > 0 ? o.slots() + " slots" : "executor default slots")
+            + ")");
     f.put("service heap", "-Xmx200m -XX:+UseSerialGC each");
     if (!o.note().isBlank()) {
       f.put("note", o.note());
