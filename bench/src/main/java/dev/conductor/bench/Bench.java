@@ -234,7 +234,9 @@ public final class Bench {
                 null,
                 null,
                 0,
-                null));
+                null,
+                // fsync and synchronous_commit on for both sides, as in production.
+                true));
     stackRef.set(stack);
     facts.put("stack start", String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9));
     log("stack up:\n" + stack.report());

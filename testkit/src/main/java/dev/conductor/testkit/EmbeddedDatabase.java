@@ -53,11 +53,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * @param dataDir kept across restarts when given; {@code null} for a temp one deleted on close
    */
   public static EmbeddedDatabase embedded(int port, Path dataDir) {
-    return embedded(port, dataDir, PostgresBinaries.defaultWorkingDir());
+    return embedded(port, dataDir, PostgresBinaries.defaultWorkingDir(), false);
   }
 
-  /** As {@link #embedded(int, Path)}, with the binaries unpacked under {@code binariesDir}. */
-  static EmbeddedDatabase embedded(int port, Path dataDir, Path binariesDir) {
+  /**
+   * As {@link #embedded(int, Path)}, with the binaries unpacked under {@code binariesDir}. zonky
+   * starts the server without fsync and with {@code synchronous_commit=off}, which is right for
+   * tests; {@code durable} turns both back on, so that a benchmark pays for its commits.
+   */
+  static EmbeddedDatabase embedded(int port, Path dataDir, Path binariesDir, boolean durable) {
     Logs.quietServers();
     PostgresBinaries.Prepared binaries = PostgresBinaries.prepare(binariesDir);
     EmbeddedPostgres.Builder builder =
@@ -68,6 +72,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
             .setServerConfig("listen_addresses", HOST)
             // Many services and test classes share one server.
             .setServerConfig("max_connections", "200");
+    if (durable) {
+      builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+    }
     if (dataDir != null) {
       builder.setDataDirectory(dataDir.toAbsolutePath()).setCleanDataDirectory(false);
     }

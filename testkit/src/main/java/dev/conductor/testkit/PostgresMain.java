@@ -5,7 +5,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs an embedded PostgreSQL as its own process, for end-to-end tests and the local runner.
  *
- * <pre>java -cp CP dev.conductor.testkit.PostgresMain --port 0 --dir D</pre>
+ * <pre>java -cp CP dev.conductor.testkit.PostgresMain --port 0 --dir D [--durable true]</pre>
  *
  * <p>Prints {@code POSTGRES READY <jdbcUrl>} once it accepts connections (user and password {@code
  * postgres}) and stops the server on SIGTERM or when its launcher is gone; a start that fails
@@ -17,10 +17,15 @@ public final class PostgresMain {
   public static void main(String[] args) throws InterruptedException {
     Logs.forMain();
     Mains.exitWithParent();
-    MainArgs parsed = new MainArgs(args, "port", "dir");
+    MainArgs parsed = new MainArgs(args, "port", "dir", "durable");
     EmbeddedDatabase db;
     try {
-      db = EmbeddedDatabase.embedded(parsed.port(), parsed.dir());
+      db =
+          EmbeddedDatabase.embedded(
+              parsed.port(),
+              parsed.dir(),
+              PostgresBinaries.defaultWorkingDir(),
+              Boolean.parseBoolean(parsed.get("durable", "false")));
     } catch (RuntimeException e) {
       Mains.failed("POSTGRES", e);
       return;

@@ -85,7 +85,7 @@ class PostgresBinariesTest {
         .as("the old staging folder is swept")
         .containsExactly(finished.getFileName().toString());
 
-    try (EmbeddedDatabase db = EmbeddedDatabase.embedded(0, null, work)) {
+    try (EmbeddedDatabase db = EmbeddedDatabase.embedded(0, null, work, false)) {
       assertThat(db.jdbcUrl()).startsWith("jdbc:postgresql://");
     }
     assertThat(names(work)).contains(finished.getFileName().toString());

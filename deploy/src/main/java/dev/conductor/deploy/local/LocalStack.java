@@ -49,7 +49,9 @@ public final class LocalStack implements AutoCloseable {
    * null: its default); {@code seed} the principals and assignments (null: {@link
    * Seed.Spec#demo()}); {@code portBase} 0 for free ports, else broker, trigger, scheduler, audit,
    * executors from there and Kafka at {@code portBase + 20}; {@code progress} hears what is
-   * starting and what is ready.
+   * starting and what is ready; {@code durableDatabase} runs the embedded PostgreSQL with {@code
+   * fsync} and {@code synchronous_commit} on, as production does (the benchmark), instead of the
+   * test kit's fast settings.
    */
   public record Options(
       Path repo,
@@ -60,11 +62,25 @@ public final class LocalStack implements AutoCloseable {
       String resourceClasses,
       Seed.Spec seed,
       int portBase,
-      Consumer<String> progress) {
+      Consumer<String> progress,
+      boolean durableDatabase) {
     public Options {
       pools = List.copyOf(pools);
       slots = slots == null ? Map.of() : Map.copyOf(slots);
       progress = progress == null ? line -> {} : progress;
+    }
+
+    public Options(
+        Path repo,
+        Path stateDir,
+        List<String> pools,
+        String heap,
+        Map<String, Integer> slots,
+        String resourceClasses,
+        Seed.Spec seed,
+        int portBase,
+        Consumer<String> progress) {
+      this(repo, stateDir, pools, heap, slots, resourceClasses, seed, portBase, progress, false);
     }
 
     public Options(Path repo, Path stateDir, List<String> pools, String heap) {
@@ -225,7 +241,9 @@ public final class LocalStack implements AutoCloseable {
                         "--port",
                         "0",
                         "--dir",
-                        state.resolve("postgres").toString())),
+                        state.resolve("postgres").toString(),
+                        "--durable",
+                        String.valueOf(options.durableDatabase()))),
                 logs.resolve("postgres.log")));
     jdbcUrl = postgres.awaitLine(POSTGRES_READY, START_TIMEOUT);
     progress("ready    postgres at " + jdbcUrl);
