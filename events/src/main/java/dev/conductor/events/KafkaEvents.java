@@ -14,6 +14,10 @@ import org.apache.kafka.common.header.Headers;
  */
 public final class KafkaEvents {
   public static final String TRACEPARENT = "traceparent";
+
+  /** The binary-mode type header: consumers read it to skip types they ignore before decoding. */
+  public static final String CE_TYPE = "ce_type";
+
   public static final String AUTHORIZATION = "authorization";
 
   private KafkaEvents() {}

@@ -12,12 +12,14 @@ import dev.conductor.platform.kafka.EventConsumer;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Revokes an attempt's credential leases when the attempt ends, one event per lease. */
 @ApplicationScoped
@@ -27,6 +29,13 @@ public class Revocations {
   private final EventConsumer consumer;
   private final Leases leases;
   private final Outbox outbox;
+  private static final Set<EventType> ENDS =
+      EnumSet.of(
+          EventType.ATTEMPT_SUCCEEDED,
+          EventType.ATTEMPT_FAILED,
+          EventType.ATTEMPT_TIMED_OUT,
+          EventType.ATTEMPT_CANCELLED);
+
   private final Clock clock;
 
   public Revocations(EventConsumer consumer, Leases leases, Outbox outbox, Clock clock) {
@@ -41,8 +50,8 @@ public class Revocations {
    * lease left and emits nothing.
    */
   @Incoming("ended")
-  public Uni<Void> onEnded(Message<byte[]> message) {
-    return consumer.inTransaction(message, this::apply);
+  public Uni<Void> onEnded(KafkaRecordBatch<String, byte[]> batch) {
+    return consumer.inTransaction(batch, ENDS, this::apply);
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {
@@ -100,9 +109,6 @@ public class Revocations {
   }
 
   private static boolean isEnd(EventType type) {
-    return type == EventType.ATTEMPT_SUCCEEDED
-        || type == EventType.ATTEMPT_FAILED
-        || type == EventType.ATTEMPT_TIMED_OUT
-        || type == EventType.ATTEMPT_CANCELLED;
+    return ENDS.contains(type);
   }
 }

@@ -19,13 +19,14 @@ import dev.conductor.platform.kafka.EventConsumer;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,8 +69,8 @@ public class JobDecisions {
    * event again or another event for an attempt already decided, changes nothing.
    */
   @Incoming("scheduled")
-  public Uni<Void> onScheduled(Message<byte[]> message) {
-    return consumer.inTransaction(message, this::apply);
+  public Uni<Void> onScheduled(KafkaRecordBatch<String, byte[]> batch) {
+    return consumer.inTransaction(batch, Set.of(EventType.JOB_SCHEDULED), this::apply);
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {

@@ -7,7 +7,8 @@ import org.apache.kafka.common.header.Headers;
 /**
  * A consumed event with where it came from. {@code traceparent} is this hop's own span in the run's
  * trace: pass it to every event this one causes. {@code timestamp} is the record's Kafka timestamp
- * (broker append time on {@code conductor.triggers}).
+ * (broker append time on {@code conductor.triggers}); {@code raw} the record's value as received,
+ * for the DLQ.
  */
 public record Consumed(
     Envelope<?> event,
@@ -16,7 +17,8 @@ public record Consumed(
     long offset,
     Instant timestamp,
     String traceparent,
-    Headers headers) {
+    Headers headers,
+    byte[] raw) {
 
   public <T> T data(Class<T> type) {
     return type.cast(event.data());

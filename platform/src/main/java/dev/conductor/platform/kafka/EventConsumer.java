@@ -2,6 +2,7 @@ package dev.conductor.platform.kafka;
 
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventFormatException;
+import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
 import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.dlq.DeadLetters;
@@ -9,12 +10,18 @@ import dev.conductor.platform.inbox.Inbox;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.platform.trace.TraceContext;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.common.header.Headers;
@@ -69,6 +76,201 @@ public class EventConsumer {
                                         : Uni.createFrom().voidItem())));
   }
 
+  /**
+   * Applies a whole poll in one transaction: the inbox rows of its events in one statement, then
+   * each first-seen event of a type in {@code handled} in the poll's order (a partition's records
+   * stay in offset order, so one run's events do). Records of other types are skipped without
+   * touching the database; undecodable ones go to the DLQ. A transient failure retries the poll
+   * with backoff for as long as it lasts; any other failure replays the poll one event per
+   * transaction, so that only the event at fault goes to the DLQ.
+   */
+  public Uni<Void> inTransaction(
+      KafkaRecordBatch<String, byte[]> batch,
+      Set<EventType> handled,
+      BiFunction<SqlConnection, Consumed, Uni<Void>> handler) {
+    return inPollTransaction(batch, handled, tx -> consumed -> handler.apply(tx, consumed));
+  }
+
+  /** As {@link #inTransaction(KafkaRecordBatch, Set, BiFunction)}, with one handler per poll. */
+  public Uni<Void> inPollTransaction(
+      KafkaRecordBatch<String, byte[]> batch,
+      Set<EventType> handled,
+      Function<SqlConnection, PollHandler> handler) {
+    List<Consumed> work = new ArrayList<>();
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+      Headers headers = record.getHeaders() == null ? new RecordHeaders() : record.getHeaders();
+      Optional<EventType> type =
+          EventType.ofType(String.valueOf(KafkaEvents.header(headers, KafkaEvents.CE_TYPE)));
+      if (type.isPresent() && !handled.contains(type.get())) {
+        continue; // not ours: no decoding, no inbox row
+      }
+      IncomingKafkaRecordMetadata<?, ?> meta =
+          record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+      try {
+        Consumed consumed = decode(meta, headers, record.getKey(), record.getPayload());
+        if (handled.contains(consumed.event().type())) {
+          work.add(consumed);
+        }
+      } catch (EventFormatException e) {
+        chain =
+            chain.chain(
+                () ->
+                    deadLetters.send(
+                        meta.getTopic(),
+                        meta.getPartition(),
+                        meta.getOffset(),
+                        record.getKey(),
+                        headers,
+                        record.getPayload(),
+                        "rejected: " + e.getMessage()));
+      }
+    }
+    if (!work.isEmpty()) {
+      chain = chain.chain(() -> applyPoll(work, handler));
+    }
+    return chain.chain(() -> Uni.createFrom().completionStage(batch::ack));
+  }
+
+  private Uni<Void> applyPoll(List<Consumed> work, Function<SqlConnection, PollHandler> handler) {
+    return untilInfrastructureRecovers(
+            () -> transactions.get().run(tx -> applyFirstTimes(tx, work, handler)))
+        .onFailure()
+        .recoverWithUni(
+            e -> {
+              LOG.infof(
+                  "a poll of %d events failed (%s): applying them one at a time",
+                  work.size(), reason(e));
+              Uni<Void> oneByOne = Uni.createFrom().voidItem();
+              for (Consumed consumed : work) {
+                oneByOne = oneByOne.chain(() -> applyAlone(consumed, handler));
+              }
+              return oneByOne;
+            });
+  }
+
+  private Uni<Void> applyFirstTimes(
+      SqlConnection tx, List<Consumed> work, Function<SqlConnection, PollHandler> handlerOf) {
+    PollHandler handler = handlerOf.apply(tx);
+    List<Inbox.Key> keys =
+        work.stream().map(c -> new Inbox.Key(c.event().source(), c.event().id())).toList();
+    return inbox
+        .get()
+        .firstTimes(tx, keys)
+        .chain(
+            first -> {
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (int i = 0; i < work.size(); i++) {
+                Consumed consumed = work.get(i);
+                if (first.remove(keys.get(i))) {
+                  chain = chain.chain(() -> handler.apply(consumed));
+                }
+              }
+              return chain.chain(handler::beforeCommit);
+            });
+  }
+
+  /** One event in its own transaction; a verdict on it sends it to the DLQ. */
+  private Uni<Void> applyAlone(Consumed consumed, Function<SqlConnection, PollHandler> handler) {
+    return untilInfrastructureRecovers(
+            () -> transactions.get().run(tx -> applyFirstTimes(tx, List.of(consumed), handler)))
+        .onFailure()
+        .recoverWithUni(
+            e ->
+                deadLetters.send(
+                    consumed.topic(),
+                    consumed.partition(),
+                    consumed.offset(),
+                    consumed.event().key(),
+                    consumed.headers(),
+                    consumed.raw(),
+                    "rejected: " + reason(e)));
+  }
+
+  /** Retries a transient failure with backoff, without limit: the record is not at fault. */
+  private static Uni<Void> untilInfrastructureRecovers(
+      java.util.function.Supplier<Uni<? extends Void>> work) {
+    return Uni.createFrom()
+        .deferred(work)
+        .onFailure(Failures::isTransient)
+        .invoke(e -> LOG.warnf("transient failure, retrying: %s", reason(e)))
+        .onFailure(Failures::isTransient)
+        .retry()
+        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+        .indefinitely();
+  }
+
+  private Consumed decode(
+      IncomingKafkaRecordMetadata<?, ?> meta, Headers headers, String key, byte[] payload) {
+    Envelope<?> event = KafkaEvents.decode(headers, key, payload);
+    return new Consumed(
+        event,
+        meta.getTopic(),
+        meta.getPartition(),
+        meta.getOffset(),
+        meta.getTimestamp() == null ? clock.instant() : meta.getTimestamp(),
+        TraceContext.childOf(KafkaEvents.header(headers, KafkaEvents.TRACEPARENT)),
+        headers,
+        payload);
+  }
+
+  /**
+   * A whole poll without a database (the executor): undecodable records go to the DLQ, the events
+   * of a type in {@code handled} are handed over together (in poll order), the poll is acknowledged
+   * when the handler completes. The handler sends what it rejects to {@link #deadLetter} itself.
+   */
+  public Uni<Void> process(
+      KafkaRecordBatch<String, byte[]> batch,
+      Set<EventType> handled,
+      Function<List<Consumed>, Uni<Void>> handler) {
+    List<Consumed> work = new ArrayList<>();
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+      Headers headers = record.getHeaders() == null ? new RecordHeaders() : record.getHeaders();
+      Optional<EventType> type =
+          EventType.ofType(String.valueOf(KafkaEvents.header(headers, KafkaEvents.CE_TYPE)));
+      if (type.isPresent() && !handled.contains(type.get())) {
+        continue;
+      }
+      IncomingKafkaRecordMetadata<?, ?> meta =
+          record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+      try {
+        Consumed consumed = decode(meta, headers, record.getKey(), record.getPayload());
+        if (handled.contains(consumed.event().type())) {
+          work.add(consumed);
+        }
+      } catch (EventFormatException e) {
+        chain =
+            chain.chain(
+                () ->
+                    deadLetters.send(
+                        meta.getTopic(),
+                        meta.getPartition(),
+                        meta.getOffset(),
+                        record.getKey(),
+                        headers,
+                        record.getPayload(),
+                        "rejected: " + e.getMessage()));
+      }
+    }
+    if (!work.isEmpty()) {
+      chain = chain.chain(() -> handler.apply(work));
+    }
+    return chain.chain(() -> Uni.createFrom().completionStage(batch::ack));
+  }
+
+  /** Sends one consumed event to the DLQ with {@code reason}. */
+  public Uni<Void> deadLetter(Consumed consumed, String reason) {
+    return deadLetters.send(
+        consumed.topic(),
+        consumed.partition(),
+        consumed.offset(),
+        consumed.event().key(),
+        consumed.headers(),
+        consumed.raw(),
+        reason);
+  }
+
   /** Applies the event without a database (the executor); the handler must be idempotent. */
   public Uni<Void> process(Message<byte[]> message, Function<Consumed, Uni<Void>> handler) {
     IncomingKafkaRecordMetadata<?, ?> meta =
@@ -77,16 +279,7 @@ public class EventConsumer {
     String key = meta.getKey() == null ? null : meta.getKey().toString();
     Consumed consumed;
     try {
-      Envelope<?> event = KafkaEvents.decode(headers, key, message.getPayload());
-      consumed =
-          new Consumed(
-              event,
-              meta.getTopic(),
-              meta.getPartition(),
-              meta.getOffset(),
-              meta.getTimestamp() == null ? clock.instant() : meta.getTimestamp(),
-              TraceContext.childOf(KafkaEvents.header(headers, KafkaEvents.TRACEPARENT)),
-              headers);
+      consumed = decode(meta, headers, key, message.getPayload());
     } catch (EventFormatException e) {
       return toDlq(message, meta, headers, key, e.getMessage());
     }

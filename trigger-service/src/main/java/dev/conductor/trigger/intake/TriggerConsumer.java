@@ -14,14 +14,15 @@ import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.trigger.pipeline.Pipelines;
 import dev.conductor.trigger.run.RunRequests;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Consumes {@code conductor.triggers}: authenticates the upstream token, checks {@code
@@ -45,8 +46,9 @@ public class TriggerConsumer {
   }
 
   @Incoming("triggers")
-  public Uni<Void> onTrigger(Message<byte[]> message) {
-    return consumer.inTransaction(message, this::apply);
+  public Uni<Void> onTriggers(KafkaRecordBatch<String, byte[]> batch) {
+    // Every type is handled: anything but a trigger here is an upstream mistake, told via the DLQ.
+    return consumer.inTransaction(batch, EnumSet.allOf(EventType.class), this::apply);
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {

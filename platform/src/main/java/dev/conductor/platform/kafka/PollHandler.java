@@ -1,0 +1,32 @@
+package dev.conductor.platform.kafka;
+
+import io.smallrye.mutiny.Uni;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What a consumer does with one poll inside its transaction: each first-seen event, then once
+ * {@link #beforeCommit} (work that many events of the poll ask for but that is needed only once,
+ * such as handing out a pool's free slots).
+ */
+public interface PollHandler {
+  Uni<Void> apply(Consumed consumed);
+
+  default Uni<Void> beforeCommit() {
+    return Uni.createFrom().voidItem();
+  }
+
+  static PollHandler of(Function<Consumed, Uni<Void>> apply, Supplier<Uni<Void>> beforeCommit) {
+    return new PollHandler() {
+      @Override
+      public Uni<Void> apply(Consumed consumed) {
+        return apply.apply(consumed);
+      }
+
+      @Override
+      public Uni<Void> beforeCommit() {
+        return beforeCommit.get();
+      }
+    };
+  }
+}
