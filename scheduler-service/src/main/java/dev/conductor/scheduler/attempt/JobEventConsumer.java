@@ -1,5 +1,6 @@
 package dev.conductor.scheduler.attempt;
 
+import dev.conductor.events.EventType;
 import dev.conductor.events.data.AttemptCancelled;
 import dev.conductor.events.data.AttemptFailed;
 import dev.conductor.events.data.AttemptHeartbeat;
@@ -10,22 +11,41 @@ import dev.conductor.events.data.JobCredentialFailed;
 import dev.conductor.events.data.JobDenied;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.dispatch.Cause;
+import dev.conductor.scheduler.dispatch.Dispatcher;
+import dev.conductor.scheduler.dispatch.Drains;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumSet;
+import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Applies what executors and the broker report about attempts. */
 @ApplicationScoped
 public class JobEventConsumer {
+  private static final Set<EventType> HANDLED =
+      EnumSet.of(
+          EventType.ATTEMPT_STARTED,
+          EventType.ATTEMPT_HEARTBEAT,
+          EventType.ATTEMPT_SUCCEEDED,
+          EventType.ATTEMPT_FAILED,
+          EventType.ATTEMPT_TIMED_OUT,
+          EventType.ATTEMPT_CANCELLED,
+          EventType.JOB_DENIED,
+          EventType.JOB_CREDENTIAL_FAILED);
+
   private final EventConsumer consumer;
   private final Outcomes outcomes;
 
-  public JobEventConsumer(EventConsumer consumer, Outcomes outcomes) {
+  private final Dispatcher dispatcher;
+
+  public JobEventConsumer(EventConsumer consumer, Outcomes outcomes, Dispatcher dispatcher) {
     this.consumer = consumer;
     this.outcomes = outcomes;
+    this.dispatcher = dispatcher;
   }
 
   /**
@@ -33,12 +53,23 @@ public class JobEventConsumer {
    * skipped by the inbox, and a different event with the same effect by the attempt's status.
    */
   @Incoming("job-events")
-  public Uni<Void> onJobEvent(Message<byte[]> message) {
-    return consumer.inTransaction(message, this::apply);
+  public Uni<Void> onJobEvents(KafkaRecordBatch<String, byte[]> batch) {
+    return consumer.inPollTransaction(
+        batch,
+        HANDLED,
+        tx -> {
+          Drains drains = new Drains();
+          return PollHandler.of(
+              consumed -> apply(tx, consumed, Cause.of(consumed, drains)),
+              () -> drains.run(tx, dispatcher));
+        });
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {
-    Cause cause = Cause.of(consumed);
+    return apply(tx, consumed, Cause.of(consumed));
+  }
+
+  private Uni<Void> apply(SqlConnection tx, Consumed consumed, Cause cause) {
     return switch (consumed.event().type()) {
       case ATTEMPT_STARTED -> {
         AttemptStarted e = consumed.data(AttemptStarted.class);

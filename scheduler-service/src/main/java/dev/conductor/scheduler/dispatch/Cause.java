@@ -7,16 +7,27 @@ import dev.conductor.platform.trace.TraceContext;
  * What made the scheduler act: a consumed event (its id becomes the causation id of every event it
  * causes) or nothing recorded (REST call, sweeper). Events of the run the cause belongs to continue
  * the consumed hop's trace; events of other runs (a slot freed by run A dispatches run B) continue
- * their own run's trace, so each run keeps one trace.
+ * their own run's trace, so each run keeps one trace. A cause from a poll carries its {@link
+ * Drains}: a drain it asks for is done once per pool, when the poll's events are applied.
  */
-public record Cause(String eventId, String runId, String traceparent) {
+public record Cause(String eventId, String runId, String traceparent, Drains drains) {
   public static Cause of(Consumed consumed) {
-    return new Cause(consumed.event().id(), consumed.event().key(), consumed.traceparent());
+    return of(consumed, null);
+  }
+
+  /** A consumed event of a poll whose drains wait for the end of its transaction. */
+  public static Cause of(Consumed consumed, Drains drains) {
+    return new Cause(consumed.event().id(), consumed.event().key(), consumed.traceparent(), drains);
   }
 
   /** A REST call or the sweeper: no event to point at. */
   public static Cause none() {
-    return new Cause(null, null, null);
+    return new Cause(null, null, null, null);
+  }
+
+  /** The same cause, acted on at once. */
+  Cause now() {
+    return drains == null ? this : new Cause(eventId, runId, traceparent, null);
   }
 
   /** The traceparent for an event about {@code runId}, whose run started trace {@code runTrace}. */

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Turns ready steps into attempts and attempts into slot leases. Attempts are created waiting;
@@ -67,6 +68,15 @@ public class Dispatcher {
    * paused pool grants nothing: its waiting attempts wait with reason {@code paused}.
    */
   public Uni<Void> drain(SqlConnection tx, String pool, Cause cause) {
+    if (cause.drains() != null) {
+      cause.drains().request(pool, cause);
+      return Uni.createFrom().voidItem();
+    }
+    return drainNow(tx, pool, runId -> cause);
+  }
+
+  /** Drains at once; {@code causeOf} says, per run, which event caused its attempt's events. */
+  Uni<Void> drainNow(SqlConnection tx, String pool, Function<String, Cause> causeOf) {
     Instant now = clock.instant();
     return ledger
         .lock(tx, pool)
@@ -77,11 +87,11 @@ public class Dispatcher {
                     .chain(
                         usage ->
                             state.paused()
-                                ? pause(tx, pool, usage, cause)
+                                ? pause(tx, pool, usage, causeOf)
                                 : attempts
                                     .waiting(tx, pool, DRAIN_LIMIT)
                                     .map(waiting -> Placement.plan(usage, waiting, false))
-                                    .chain(decisions -> applyAll(tx, decisions, cause, now))));
+                                    .chain(decisions -> applyAll(tx, decisions, causeOf, now))));
   }
 
   /**
@@ -89,7 +99,8 @@ public class Dispatcher {
    * those whose reason changed are announced (the sweeper drains every second; most drains of a
    * paused pool change nothing and cost one statement).
    */
-  private Uni<Void> pause(SqlConnection tx, String pool, Usage usage, Cause cause) {
+  private Uni<Void> pause(
+      SqlConnection tx, String pool, Usage usage, Function<String, Cause> causeOf) {
     return attempts
         .pauseWaiting(tx, pool)
         .chain(
@@ -97,16 +108,22 @@ public class Dispatcher {
               Uni<Void> chain = Uni.createFrom().voidItem();
               for (AttemptRow attempt : changed) {
                 Placement.Decision decision = Placement.plan(usage, List.of(attempt), true).get(0);
-                chain = chain.chain(() -> announceWaiting(tx, decision, cause));
+                chain =
+                    chain.chain(
+                        () -> announceWaiting(tx, decision, causeOf.apply(attempt.runId())));
               }
               return chain;
             });
   }
 
   private Uni<Void> applyAll(
-      SqlConnection tx, List<Placement.Decision> decisions, Cause cause, Instant now) {
+      SqlConnection tx,
+      List<Placement.Decision> decisions,
+      Function<String, Cause> causeOf,
+      Instant now) {
     Uni<Void> chain = Uni.createFrom().voidItem();
     for (Placement.Decision decision : decisions) {
+      Cause cause = causeOf.apply(decision.attempt().runId());
       chain =
           chain.chain(
               () ->
@@ -154,6 +171,11 @@ public class Dispatcher {
   private record Job(RunRow run, StepRow step) {}
 
   private Uni<Void> waitFor(SqlConnection tx, Placement.Decision decision, Cause cause) {
+    if (decision.reason().equals(decision.attempt().waitReason())) {
+      // Read under the pool lock, which every change of a wait reason holds: nothing to write.
+      // Without this a drain behind a backlog wrote one UPDATE per waiting attempt, every time.
+      return Uni.createFrom().voidItem();
+    }
     return attempts
         .waitFor(tx, decision.attempt().id(), decision.reason())
         .chain(

@@ -4,12 +4,16 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.dispatch.Cause;
+import dev.conductor.scheduler.dispatch.Dispatcher;
+import dev.conductor.scheduler.dispatch.Drains;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /** Takes requested runs off {@code conductor.runs}. */
 @ApplicationScoped
@@ -17,9 +21,14 @@ public class RunRequestConsumer {
   private final EventConsumer consumer;
   private final RunIntake intake;
 
-  public RunRequestConsumer(EventConsumer consumer, RunIntake intake) {
+  private static final Set<EventType> HANDLED = Set.of(EventType.RUN_REQUESTED);
+
+  private final Dispatcher dispatcher;
+
+  public RunRequestConsumer(EventConsumer consumer, RunIntake intake, Dispatcher dispatcher) {
     this.consumer = consumer;
     this.intake = intake;
+    this.dispatcher = dispatcher;
   }
 
   /**
@@ -28,14 +37,26 @@ public class RunRequestConsumer {
    * id) has no effect.
    */
   @Incoming("runs")
-  public Uni<Void> onRun(Message<byte[]> message) {
-    return consumer.inTransaction(message, this::apply);
+  public Uni<Void> onRuns(KafkaRecordBatch<String, byte[]> batch) {
+    return consumer.inPollTransaction(
+        batch,
+        HANDLED,
+        tx -> {
+          Drains drains = new Drains();
+          return PollHandler.of(
+              consumed -> apply(tx, consumed, Cause.of(consumed, drains)),
+              () -> drains.run(tx, dispatcher));
+        });
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {
+    return apply(tx, consumed, Cause.of(consumed));
+  }
+
+  private Uni<Void> apply(SqlConnection tx, Consumed consumed, Cause cause) {
     if (consumed.event().type() != EventType.RUN_REQUESTED) {
       return Uni.createFrom().voidItem();
     }
-    return intake.accept(tx, consumed.data(RunRequested.class), Cause.of(consumed));
+    return intake.accept(tx, consumed.data(RunRequested.class), cause);
   }
 }

@@ -127,4 +127,43 @@ class JobEventConsumerTest {
     Runs.requestRun(next, pool, List.of(step("z", "smallrc", 0)));
     awaitData(next, EventType.RUN_QUEUED, dev.conductor.events.data.RunQueued.class, 1);
   }
+
+  @Test
+  void aPollWithOneBadEventAppliesTheOthersAndDeadLettersOnlyThatOne() {
+    String pool = "dupes";
+    Api.registerExecutor(pool, "exec-dupes-4", 8);
+    String runId = Runs.newRunId();
+    Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0), step("b", "smallrc", 0)));
+    List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
+    String stranger = UUID.randomUUID().toString();
+    Envelope<AttemptHeartbeat> unknown =
+        new Envelope<>(
+            UUID.randomUUID().toString(),
+            EventType.ATTEMPT_HEARTBEAT,
+            "/conductor/executor-service",
+            runId,
+            Instant.now(),
+            null,
+            runId,
+            new AttemptHeartbeat(runId, "a", stranger, "exec-1", Instant.now()));
+
+    // One key, back to back: one partition, in order, normally one poll and one transaction,
+    // which the unknown attempt fails; then each event is applied on its own.
+    Events.publishTogether(
+        Topics.JOB_EVENTS,
+        List.of(
+            Runs.succeeded(scheduled(jobs, "a")), unknown, Runs.succeeded(scheduled(jobs, "b"))));
+
+    awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
+    assertThat(Events.awaitDlq(runId).header(DeadLetters.REASON)).contains("unknown attempt");
+    Events.barrier(Topics.JOB_EVENTS, runId);
+    Outboxes.awaitPublished(db, runId);
+    // The barrier is itself an unknown attempt's heartbeat: count the bad event only.
+    assertThat(Events.dlq(runId))
+        .filteredOn(seen -> seen.event() != null && !seen.event().id().startsWith("barrier-"))
+        .as("only the bad event, once")
+        .extracting(seen -> seen.event().id())
+        .containsExactly(unknown.id());
+    assertThat(Events.of(runId, EventType.RUN_SUCCEEDED)).hasSize(1);
+  }
 }

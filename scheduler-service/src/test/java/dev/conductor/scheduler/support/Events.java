@@ -146,6 +146,21 @@ public final class Events {
     send(KafkaEvents.toRecord(event, topic, traceparent));
   }
 
+  /** Publishes events back to back (so that they usually arrive in one poll), then waits. */
+  public static void publishTogether(String topic, List<Envelope<?>> events) {
+    List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+    for (Envelope<?> event : events) {
+      sent.add(producer().send(KafkaEvents.toRecord(event, topic, TraceContext.newTrace())));
+    }
+    try {
+      for (java.util.concurrent.Future<?> f : sent) {
+        f.get();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot publish to " + topic, e);
+    }
+  }
+
   public static void publishRaw(String topic, String key, String value) {
     send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8)));
   }
