@@ -6,30 +6,29 @@ import dev.conductor.events.data.JobAuthorized;
 import dev.conductor.executor.pool.ExecutorIdentity;
 import dev.conductor.executor.scheduler.Claim;
 import dev.conductor.executor.scheduler.SchedulerClient;
+import dev.conductor.executor.scheduler.SchedulerUnavailable;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
 import dev.conductor.platform.kafka.Rejected;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Claims and starts the pool's authorized jobs. Returns as soon as the claim is answered, so the
- * next record is processed while this attempt runs on its own slot.
+ * Claims and starts the pool's authorized jobs, a poll at a time: claims are in flight together,
+ * each on a local slot taken before it, and every attempt runs on its own slot.
  */
 @ApplicationScoped
 public class JobConsumer {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class);
-
-  private enum Result {
-    STARTED,
-    REFUSED,
-    SHUTTING_DOWN
-  }
 
   private final EventConsumer consumer;
   private final SchedulerClient scheduler;
@@ -48,59 +47,126 @@ public class JobConsumer {
   }
 
   /**
-   * {@code conductor.jobs.<pool>}: {@code job.authorized} is claimed and run; a duplicate delivery
-   * is refused by the claim (409) and dropped; other types are ignored.
+   * {@code conductor.jobs.<pool>}: each {@code job.authorized} of a poll is claimed as soon as a
+   * local slot is free, without waiting for the previous claim's answer, and runs once granted; a
+   * duplicate delivery is refused by the claim (409) and dropped; other types are skipped. The poll
+   * is acknowledged once every claim is answered. Records polled beyond the free slots wait here
+   * unclaimed, so their deadline (which starts at the claim) does not run.
    */
   @Incoming("jobs")
-  public Uni<Void> onJob(Message<byte[]> message) {
-    return consumer.process(message, this::apply);
+  public Uni<Void> onJobs(KafkaRecordBatch<String, byte[]> batch) {
+    return consumer.process(batch, Set.of(EventType.JOB_AUTHORIZED), this::claimAll);
   }
 
-  Uni<Void> apply(Consumed consumed) {
-    if (consumed.event().type() != EventType.JOB_AUTHORIZED) {
-      return Uni.createFrom().voidItem();
-    }
-    List<String> violations = Schemas.violations(consumed.event());
-    if (!violations.isEmpty()) {
-      return Uni.createFrom()
-          .failure(new Rejected("job.authorized violates its schema: " + violations));
-    }
+  private Uni<Void> claimAll(List<Consumed> jobs) {
     return Uni.createFrom()
-        .item(() -> claimAndStart(consumed))
+        .item(() -> claimsInOrder(jobs))
         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
         .chain(
-            result ->
-                // Shutting down: never acknowledged, so the group hands it to another executor.
-                result == Result.SHUTTING_DOWN
-                    ? Uni.createFrom().nothing()
-                    : Uni.createFrom().voidItem());
+            claims -> {
+              if (claims == null) {
+                // Shutting down: never acknowledged, so the group hands them to another executor.
+                return Uni.createFrom().nothing();
+              }
+              return claims.isEmpty()
+                  ? Uni.createFrom().voidItem()
+                  : Uni.join().all(claims).andCollectFailures().replaceWithVoid();
+            });
   }
 
-  /** Blocking: waits for a slot, then claims; the slot goes to the attempt or back. */
-  private Result claimAndStart(Consumed consumed) {
-    JobAuthorized job = consumed.data(JobAuthorized.class);
-    try {
-      if (!attempts.acquire()) {
-        return Result.SHUTTING_DOWN;
+  /** Blocking: takes a slot per job in poll order and starts its claim; null when shutting down. */
+  private List<Uni<Void>> claimsInOrder(List<Consumed> jobs) {
+    List<Uni<Void>> claims = new ArrayList<>();
+    for (Consumed consumed : jobs) {
+      List<String> violations = Schemas.violations(consumed.event());
+      if (!violations.isEmpty()) {
+        claims.add(
+            consumer
+                .deadLetter(consumed, "rejected: job.authorized violates its schema: " + violations)
+                .memoize()
+                .indefinitely());
+        continue;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Result.SHUTTING_DOWN;
+      try {
+        if (!attempts.acquire()) {
+          return null;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      claims.add(claim(consumed).memoize().indefinitely());
     }
-    boolean handedOver = false;
-    try {
-      Claim claim = scheduler.claim(job.attemptId(), identity.id());
-      if (claim instanceof Claim.Granted granted) {
-        attempts.start(job, consumed.event().id(), consumed.traceparent(), granted);
-        handedOver = true;
-        return Result.STARTED;
-      }
-      LOG.debugf("attempt %s not claimed: %s", job.attemptId(), ((Claim.Refused) claim).detail());
-      return Result.REFUSED;
-    } finally {
-      if (!handedOver) {
-        attempts.release();
-      }
+    // Subscribed now, so that every claim is in flight at once (memoized: joined later).
+    claims.forEach(claim -> claim.subscribe().with(ok -> {}, error -> {}));
+    return claims;
+  }
+
+  /**
+   * One claim on the slot already taken; completes with its first answer. A scheduler that cannot
+   * answer (down, 5xx) is asked again with backoff, in the background, until the job's deadline:
+   * the poll is not held up, and if this process dies meanwhile the scheduler's sweeper takes the
+   * never-claimed attempt back. Only a claim the scheduler rejects for good (404) goes to the DLQ.
+   */
+  private Uni<Void> claim(Consumed consumed) {
+    JobAuthorized job = consumed.data(JobAuthorized.class);
+    return ask(job)
+        .onItemOrFailure()
+        .transformToUni(
+            (answer, error) -> {
+              if (error == null) {
+                settle(consumed, job, answer);
+                return Uni.createFrom().voidItem();
+              }
+              if (error instanceof SchedulerUnavailable) {
+                LOG.warnf("claim of %s: %s; retrying", job.attemptId(), error.getMessage());
+                retryUntilDeadline(consumed, job);
+                return Uni.createFrom().voidItem();
+              }
+              attempts.release();
+              return consumer.deadLetter(consumed, "rejected: " + error.getMessage());
+            });
+  }
+
+  private void retryUntilDeadline(Consumed consumed, JobAuthorized job) {
+    Instant deadline = job.deadline() == null ? Instant.now().plusSeconds(60) : job.deadline();
+    ask(job)
+        .onFailure(SchedulerUnavailable.class)
+        .retry()
+        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+        .expireAt(deadline.toEpochMilli())
+        .subscribe()
+        .with(
+            answer -> settle(consumed, job, answer),
+            error -> {
+              attempts.release();
+              if (!(error instanceof Rejected)) {
+                // Mutiny reports the expiry as its own exception, the last 5xx as its cause.
+                LOG.warnf(
+                    "gave up claiming %s at its deadline (%s); the scheduler's sweeper takes it back",
+                    job.attemptId(), error.getMessage());
+              } else {
+                consumer
+                    .deadLetter(consumed, "rejected: " + error.getMessage())
+                    .subscribe()
+                    .with(ok -> {}, e -> LOG.errorf("cannot dead-letter: %s", e.getMessage()));
+              }
+            });
+  }
+
+  private Uni<Claim> ask(JobAuthorized job) {
+    return Uni.createFrom()
+        .completionStage(() -> scheduler.claimAsync(job.attemptId(), identity.id()))
+        .emitOn(Infrastructure.getDefaultWorkerPool());
+  }
+
+  /** The slot goes to the attempt, or back. */
+  private void settle(Consumed consumed, JobAuthorized job, Claim answer) {
+    if (answer instanceof Claim.Granted granted) {
+      attempts.start(job, consumed.event().id(), consumed.traceparent(), granted);
+    } else {
+      attempts.release();
+      LOG.debugf("attempt %s not claimed: %s", job.attemptId(), ((Claim.Refused) answer).detail());
     }
   }
 }

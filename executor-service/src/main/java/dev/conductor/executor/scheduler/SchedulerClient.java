@@ -15,11 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The scheduler's executor API (claim, registration) with this executor's client-credentials token.
- * Blocking: call it from a worker thread.
+ * Blocking (the async claim too reads its token blocking): call it from a worker thread.
  */
 @ApplicationScoped
 public class SchedulerClient {
@@ -48,6 +49,36 @@ public class SchedulerClient {
             "POST",
             "/api/v1/attempts/" + segment(attemptId) + "/claim",
             json("executorId", executorId));
+    return claimAnswer(attemptId, response);
+  }
+
+  /**
+   * As {@link #claim}, without waiting for the answer: many claims are in flight at once. The token
+   * is read on the calling thread (it may block to renew it); the future fails with {@link
+   * Rejected} or {@link SchedulerUnavailable} as {@link #claim} throws them.
+   */
+  public CompletableFuture<Claim> claimAsync(String attemptId, String executorId) {
+    HttpRequest request;
+    try {
+      request =
+          request(
+              "POST",
+              "/api/v1/attempts/" + segment(attemptId) + "/claim",
+              json("executorId", executorId));
+    } catch (SchedulerUnavailable e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                throw new SchedulerUnavailable("the scheduler cannot be reached: " + error);
+              }
+              return claimAnswer(attemptId, response);
+            });
+  }
+
+  private static Claim claimAnswer(String attemptId, HttpResponse<byte[]> response) {
     return switch (response.statusCode()) {
       case 200 -> granted(response.body());
       case 409 -> new Claim.Refused(detail(response.body()));
@@ -77,21 +108,24 @@ public class SchedulerClient {
     return read(response.body()).path("capacity").asInt(-1);
   }
 
-  private HttpResponse<byte[]> send(String method, String path, byte[] body) {
+  private HttpRequest request(String method, String path, byte[] body) {
     String token;
     try {
       token = tokens.token();
     } catch (RuntimeException e) {
       throw new SchedulerUnavailable("no service token: " + e.getMessage());
     }
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path))
-            .timeout(TIMEOUT)
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
+    return HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .timeout(TIMEOUT)
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+  }
+
+  private HttpResponse<byte[]> send(String method, String path, byte[] body) {
+    HttpRequest request = request(method, path, body);
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
