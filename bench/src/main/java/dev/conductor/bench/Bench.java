@@ -42,6 +42,7 @@ public final class Bench {
       Duration settle,
       double searchFrom,
       int slots,
+      int burst,
       String note) {
 
     static Options parse(String... args) {
@@ -55,6 +56,7 @@ public final class Bench {
       double searchFrom = 1;
       Duration settle = null;
       int slots = 0;
+      int burst = 0;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         String v;
@@ -78,6 +80,7 @@ public final class Bench {
           case "--drain-seconds" -> drain = Duration.ofSeconds(positive(a, Integer.parseInt(v)));
           case "--note" -> note = v;
           case "--slots" -> slots = positive(a, Integer.parseInt(v));
+          case "--burst" -> burst = positive(a, Integer.parseInt(v));
           case "--search-from" -> searchFrom = Double.parseDouble(v);
           case "--settle-seconds" -> settle = Duration.ofSeconds(positive(a, Integer.parseInt(v)));
           default -> throw new IllegalArgumentException("unknown option " + a + "\n" + usage());
@@ -111,6 +114,7 @@ public final class Bench {
           settle != null ? settle : Duration.ofSeconds(Math.max(120, 2 * drain.toSeconds())),
           searchFrom > 0 ? searchFrom : 1,
           slots,
+          burst,
           note);
     }
 
@@ -125,13 +129,14 @@ public final class Bench {
       return """
           usage: Bench [--runs N] [--rates 50,200,max] [--out DIR] [--repo DIR] [--warmup N]
                        [--drain-seconds S] [--settle-seconds S] [--search-from R] [--slots N]
-                       [--note TEXT]
+                       [--burst N] [--note TEXT]
             --runs           runs per rate (default 500); the floor gets the same number of messages
             --rates          offered rates per second; `max` adds the sustained-throughput search
             --out            where report.md and report.json go (default bench/target/bench-report)
             --repo           checkout whose <service>/target/quarkus-app jars run (default: cwd)
             --warmup         warm-up runs before measuring (default 50)
             --slots          slots of the dev pool's executor (default: the executor's default)
+            --burst          after the rates, post N runs at once and report how fast they drain
             --drain-seconds  how long to wait for the last runs after the last send (default 60)
             --settle-seconds how long a step first waits for earlier runs to finish (default
                              max(120, 2 x drain))
@@ -247,6 +252,9 @@ public final class Bench {
     MaxSearch.Outcome floorMax = null;
     Duration searchDrain = Duration.ofSeconds(Math.min(20, o.drain().toSeconds()));
     try (ConductorLoad conductor = new ConductorLoad(stack, o.drain(), o.settle());
+        CostMeter cost =
+            new CostMeter(
+                stack.bootstrapServers(), stack.jdbcUrl(), stack.dbUser(), stack.dbPassword());
         FloorLoad fl =
             new FloorLoad(
                 stack.bootstrapServers(),
@@ -277,9 +285,29 @@ public final class Bench {
       }
       for (double rate : o.rates()) {
         log("ours at " + Report.num(rate) + "/s, " + o.runs() + " runs");
+        CostMeter.Totals before = cost.totals();
         StepResult r = conductor.run(o.runs(), rate);
+        String perRun = CostMeter.perRun(cost.totals().minus(before), r.completed());
         log("  " + line(r));
+        log("  cost: " + perRun);
+        facts.put("cost at " + Report.num(rate) + "/s", perRun);
         ours.add(r);
+      }
+      facts.put("RSS after the fixed rates", rss(stack));
+      if (o.burst() > 0) {
+        log("burst: " + o.burst() + " runs posted at once");
+        CostMeter.Totals before = cost.totals();
+        StepResult r = conductor.withDrain(o.drain().multipliedBy(3)).run(o.burst(), o.burst());
+        log("  " + line(r));
+        facts.put(
+            "burst of " + o.burst(),
+            String.format(
+                    Locale.ROOT,
+                    "%d of %d succeeded, drained at %.1f runs/s; ",
+                    r.completed(),
+                    r.sent(),
+                    r.achievedPerSec())
+                + CostMeter.perRun(cost.totals().minus(before), r.completed()));
       }
       if (o.max()) {
         log("maximum sustained rate, ours");
@@ -299,6 +327,19 @@ public final class Bench {
     System.out.println();
     System.out.println(md);
     log("wrote " + o.out().resolve("report.md") + " and report.json");
+  }
+
+  /** Resident memory per process, from {@link LocalStack#report()}. */
+  private static String rss(LocalStack stack) {
+    StringBuilder out = new StringBuilder();
+    for (var e : new java.util.TreeMap<>(stack.processes()).entrySet()) {
+      out.append(out.isEmpty() ? "" : ", ")
+          .append(e.getKey())
+          .append(' ')
+          .append(e.getValue().rssMib())
+          .append(" MiB");
+    }
+    return out.toString();
   }
 
   private static Workload logged(Workload w) {

@@ -1,0 +1,87 @@
+package dev.conductor.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What a step cost the whole stack, read from outside: Kafka records appended to {@code
+ * conductor.*} topics (sum of end offsets) and PostgreSQL commits (pg_stat_database.xact_commit,
+ * every service and the stack's background work together). Divided by the step's completed runs,
+ * that is the cost per run, which must not grow with the queue.
+ */
+final class CostMeter implements AutoCloseable {
+  /** Totals at one moment. */
+  record Totals(long kafkaRecords, long commits) {
+    Totals minus(Totals earlier) {
+      return new Totals(kafkaRecords - earlier.kafkaRecords, commits - earlier.commits);
+    }
+  }
+
+  private final Admin admin;
+  private final String jdbcUrl;
+  private final String user;
+  private final String password;
+
+  CostMeter(String bootstrap, String jdbcUrl, String user, String password) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    this.admin = Admin.create(props);
+    this.jdbcUrl = jdbcUrl;
+    this.user = user;
+    this.password = password;
+  }
+
+  Totals totals() throws Exception {
+    List<TopicPartition> partitions = new ArrayList<>();
+    var names = admin.listTopics().names().get();
+    var topics =
+        admin.describeTopics(names.stream().filter(t -> t.startsWith("conductor.")).toList());
+    for (var description : topics.allTopicNames().get().values()) {
+      description
+          .partitions()
+          .forEach(p -> partitions.add(new TopicPartition(description.name(), p.partition())));
+    }
+    var request = new java.util.HashMap<TopicPartition, OffsetSpec>();
+    partitions.forEach(p -> request.put(p, OffsetSpec.latest()));
+    long records = 0;
+    for (var offsets : admin.listOffsets(request).all().get().values()) {
+      records += offsets.offset();
+    }
+    long commits;
+    try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+      rs.next();
+      commits = rs.getLong(1);
+    }
+    return new Totals(records, commits);
+  }
+
+  /** "N Kafka records, M commits per run" for a step that completed {@code runs}. */
+  static String perRun(Totals spent, int runs) {
+    if (runs <= 0) {
+      return "no run completed";
+    }
+    return String.format(
+        java.util.Locale.ROOT,
+        "%.1f Kafka records, %.1f PostgreSQL commits per run (%d runs)",
+        spent.kafkaRecords() / (double) runs,
+        spent.commits() / (double) runs,
+        runs);
+  }
+
+  @Override
+  public void close() {
+    admin.close();
+  }
+}
