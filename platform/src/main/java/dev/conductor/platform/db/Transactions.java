@@ -1,6 +1,8 @@
 package dev.conductor.platform.db;
 
-import dev.conductor.platform.outbox.OutboxRelay;
+import dev.conductor.platform.outbox.Appended;
+import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.outbox.OutboxPublisher;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -8,22 +10,35 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.function.Function;
 
 /**
- * Runs work in one database transaction and wakes the outbox relay after it commits. Every state
- * change of a service goes through here, so its events and its state commit together.
+ * Runs work in one database transaction and publishes the outbox rows it appended right after it
+ * commits. Every state change of a service goes through here, so its events and its state commit
+ * together.
  */
 @ApplicationScoped
 public class Transactions {
   private final Pool pool;
-  private final OutboxRelay relay;
+  private final Outbox outbox;
+  private final OutboxPublisher publisher;
 
-  public Transactions(Pool pool, OutboxRelay relay) {
+  public Transactions(Pool pool, Outbox outbox, OutboxPublisher publisher) {
     this.pool = pool;
-    this.relay = relay;
+    this.outbox = outbox;
+    this.publisher = publisher;
   }
 
   public <T> Uni<T> run(Function<SqlConnection, Uni<T>> work) {
-    return pool.withTransaction(work).invoke(relay::wake);
+    return pool.withTransaction(
+            tx -> {
+              Appended appended = outbox.begin(tx);
+              return work.apply(tx)
+                  .eventually(() -> outbox.end(tx))
+                  .map(result -> new Committed<>(result, appended));
+            })
+        .invoke(committed -> publisher.afterCommit(committed.appended()))
+        .map(Committed::result);
   }
+
+  private record Committed<T>(T result, Appended appended) {}
 
   public Pool pool() {
     return pool;

@@ -19,23 +19,27 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes outbox rows in (key, sequence) order and deletes them once Kafka acknowledged them.
- * Several instances may run: rows are claimed with FOR UPDATE SKIP LOCKED and a per-key advisory
- * lock, so no two relays interleave one key's events. A commit only wakes the relay ({@link
- * #wake}); the poll interval is the safety net for wake-ups lost in a crash.
+ * Publishes what publishing after commit ({@link OutboxPublisher}) left behind, in (key, sequence)
+ * order, and deletes it once Kafka acknowledged it: rows older than {@code
+ * conductor.outbox.grace-millis} (a process died between commit and publish), or every row while it
+ * is in charge after a failed publish. Several instances may run: rows are claimed with FOR UPDATE
+ * SKIP LOCKED and a per-key advisory lock, so no two relays interleave one key's events.
  */
 @ApplicationScoped
 public class OutboxRelay {
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+  // Rows younger than the grace are being published by the process that committed them.
   private static final String CLAIM =
       "SELECT seq, topic, record_key, headers::text, value FROM outbox"
-          + " WHERE pg_try_advisory_xact_lock(hashtext(record_key))"
+          + " WHERE created_at < now() - make_interval(secs => ?)"
+          + " AND pg_try_advisory_xact_lock(hashtext(record_key))"
           + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED";
   private static final String DELETE = "DELETE FROM outbox WHERE seq = ANY (?)";
   // Kafka keeps records 7 days by default; a redelivery older than the inbox retention would be
@@ -49,6 +53,11 @@ public class OutboxRelay {
   private final long pollMillis;
   private final int inboxRetentionHours;
   private final Semaphore wakeups = new Semaphore(0);
+  private final double graceSeconds;
+  // Set after a failed publish-after-commit: the relay publishes every row, in order, until the
+  // outbox is empty, and commits only wake it meanwhile.
+  private final AtomicBoolean inCharge = new AtomicBoolean();
+  private volatile boolean sweepAll;
   private long nextPrune;
   private volatile boolean running;
   private Thread thread;
@@ -59,7 +68,10 @@ public class OutboxRelay {
       @ConfigProperty(name = "conductor.outbox.batch-size", defaultValue = "500") int batchSize,
       @ConfigProperty(name = "conductor.outbox.poll-millis", defaultValue = "500") long pollMillis,
       @ConfigProperty(name = "conductor.inbox.retention-hours", defaultValue = "168")
-          int inboxRetentionHours) {
+          int inboxRetentionHours,
+      @ConfigProperty(name = "conductor.outbox.grace-millis", defaultValue = "5000")
+          long graceMillis) {
+    this.graceSeconds = graceMillis / 1000.0;
     this.inboxRetentionHours = inboxRetentionHours;
     this.dataSource = dataSource;
     this.producers = producers;
@@ -82,6 +94,23 @@ public class OutboxRelay {
     }
   }
 
+  /** Whether the relay publishes every row (after a failed publish-after-commit). */
+  public boolean inCharge() {
+    return inCharge.get();
+  }
+
+  /** A publish-after-commit failed: publish everything in order until the outbox is empty. */
+  public void takeOver() {
+    inCharge.set(true);
+    wake();
+  }
+
+  /** Rows were appended outside {@link dev.conductor.platform.db.Transactions}: publish them. */
+  public void wakeForAll() {
+    sweepAll = true;
+    wake();
+  }
+
   /** Tells the relay that a transaction with outbox rows has committed. */
   public void wake() {
     if (wakeups.availablePermits() == 0) {
@@ -94,8 +123,13 @@ public class OutboxRelay {
       try {
         wakeups.tryAcquire(pollMillis, TimeUnit.MILLISECONDS);
         wakeups.drainPermits();
-        while (running && publishBatch() == batchSize) {
+        boolean all = inCharge.get() || sweepAll;
+        sweepAll = false;
+        while (running && publishBatch(all ? 0 : graceSeconds) == batchSize) {
           // a full batch: more rows are probably waiting
+        }
+        if (all && inCharge.get() && remaining() == 0) {
+          inCharge.set(false); // caught up: publishing after commit is safe again
         }
         if (System.currentTimeMillis() >= nextPrune) {
           pruneInbox();
@@ -111,15 +145,29 @@ public class OutboxRelay {
     }
   }
 
-  /** Publishes one batch; returns how many rows it published. */
+  /** Publishes one batch of rows older than the grace; returns how many it published. */
   int publishBatch() throws Exception {
+    return publishBatch(graceSeconds);
+  }
+
+  private long remaining() throws Exception {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement count = c.prepareStatement("SELECT count(*) FROM outbox");
+        ResultSet rs = count.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  int publishBatch(double olderThanSeconds) throws Exception {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
         List<Long> published = new ArrayList<>();
         List<CompletableFuture<?>> acks = new ArrayList<>();
         try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
-          claim.setInt(1, batchSize);
+          claim.setDouble(1, olderThanSeconds);
+          claim.setInt(2, batchSize);
           try (ResultSet rs = claim.executeQuery()) {
             while (rs.next()) {
               published.add(rs.getLong(1));

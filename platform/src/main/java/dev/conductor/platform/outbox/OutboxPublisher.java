@@ -1,0 +1,93 @@
+package dev.conductor.platform.outbox;
+
+import dev.conductor.platform.kafka.KafkaProducers;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes a transaction's outbox rows from this process right after it commits (one producer,
+ * records sent in append order), then deletes them. The {@link OutboxRelay} only sweeps what this
+ * path left behind: rows of a process that died between commit and publish, or of a send that
+ * failed. After a failed send the relay takes over every row, in order, until the outbox is empty
+ * again: a newer event of a key must never overtake an older one that is still waiting.
+ */
+@ApplicationScoped
+public class OutboxPublisher {
+  private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);
+  private static final String DELETE = "DELETE FROM outbox WHERE seq = ANY($1)";
+
+  private final Pool pool;
+  private final KafkaProducers producers;
+  private final OutboxRelay relay;
+  // KafkaProducer.send may block (metadata, a full buffer): never on an event loop. One thread
+  // keeps the sends in commit order, so one key's events stay in order.
+  private final ExecutorService sender =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "outbox-publisher");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public OutboxPublisher(Pool pool, KafkaProducers producers, OutboxRelay relay) {
+    this.pool = pool;
+    this.producers = producers;
+    this.relay = relay;
+  }
+
+  /**
+   * Publishes what a committed transaction appended (for {@link
+   * dev.conductor.platform.db.Transactions}).
+   */
+  public void afterCommit(Appended appended) {
+    if (appended.isEmpty()) {
+      return;
+    }
+    try {
+      sender.execute(() -> publish(appended));
+    } catch (RejectedExecutionException e) {
+      relay.takeOver(); // shutting down: the relay (or the next start) publishes them
+    }
+  }
+
+  private void publish(Appended appended) {
+    if (relay.inCharge()) {
+      relay.wake();
+      return;
+    }
+    List<CompletableFuture<?>> acks =
+        appended.records().stream().<CompletableFuture<?>>map(producers::send).toList();
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                LOG.warnf("publishing after commit failed (%s): the relay takes over", error);
+                relay.takeOver();
+                return;
+              }
+              Long[] seqs = appended.seqs().toArray(Long[]::new);
+              pool.preparedQuery(DELETE)
+                  .execute(Tuple.of(seqs))
+                  .subscribe()
+                  .with(
+                      done -> {},
+                      e ->
+                          // Published but not deleted: the relay publishes them again later and
+                          // consumers skip the duplicates.
+                          LOG.warnf("deleting published outbox rows failed: %s", e.getMessage()));
+            });
+  }
+
+  @PreDestroy
+  void stop() {
+    sender.shutdown();
+  }
+}
