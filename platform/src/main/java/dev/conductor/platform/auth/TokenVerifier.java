@@ -16,15 +16,22 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.conductor.events.EventCodec;
 import dev.conductor.platform.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +42,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Verifies bearer tokens from any configured OIDC issuer (RFC 8725): ES256 only, the issuer must be
  * configured, the audience must match, exp/iat/sub are required. Keys come from each issuer's JWKS,
  * found through its discovery document and cached by nimbus.
+ *
+ * <p>A verified token is remembered (by its SHA-256) until it expires: a service calling with the
+ * same client-credentials token thousands of times pays for one ECDSA verification, not one per
+ * request. What a cached token may do is still decided per request by the access check. A key the
+ * issuer withdraws keeps its tokens valid until they expire, as with any verifier caching a JWKS.
  */
 @ApplicationScoped
 public class TokenVerifier {
@@ -43,15 +55,28 @@ public class TokenVerifier {
 
   private final Set<String> issuers;
   private final String audience;
+  private static final int MAX_REMEMBERED = 10_000;
+
   private final Map<String, DefaultJWTProcessor<SecurityContext>> processors =
       new ConcurrentHashMap<>();
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+  private final Clock clock;
 
+  /** A verified token's caller, valid until the token expires. */
+  private record Verified(Caller caller, Instant expires) {}
+
+  @Inject
   public TokenVerifier(
       @ConfigProperty(name = "conductor.auth.issuers") List<String> issuers,
-      @ConfigProperty(name = "conductor.auth.audience", defaultValue = "conductor")
-          String audience) {
+      @ConfigProperty(name = "conductor.auth.audience", defaultValue = "conductor") String audience,
+      Clock clock) {
     this.issuers = Set.copyOf(issuers.stream().map(TokenVerifier::trimSlash).toList());
     this.audience = audience;
+    this.clock = clock;
+  }
+
+  public TokenVerifier(List<String> issuers, String audience) {
+    this(issuers, audience, Clock.systemUTC());
   }
 
   /**
@@ -64,6 +89,42 @@ public class TokenVerifier {
     if (token == null || token.isBlank()) {
       throw ProblemException.unauthorized("a bearer token is required");
     }
+    String key = sha256(token);
+    Instant now = clock.instant();
+    Verified known = verified.get(key);
+    if (known != null && now.isBefore(known.expires())) {
+      return known.caller();
+    }
+    Caller caller = verifyAfresh(token);
+    Instant expires = expiry(caller);
+    // Expiry by this service's clock, the same clock the cache above is read with.
+    if (!now.isBefore(expires)) {
+      throw ProblemException.unauthorized("the token has expired");
+    }
+    remember(key, new Verified(caller, expires), now);
+    return caller;
+  }
+
+  private static Instant expiry(Caller caller) {
+    try {
+      Date exp = SignedJWT.parse(caller.token()).getJWTClaimsSet().getExpirationTime();
+      return exp == null ? Instant.MIN : exp.toInstant();
+    } catch (ParseException e) {
+      return Instant.MIN;
+    }
+  }
+
+  private void remember(String key, Verified entry, Instant now) {
+    if (verified.size() >= MAX_REMEMBERED) {
+      verified.values().removeIf(v -> !now.isBefore(v.expires()));
+      if (verified.size() >= MAX_REMEMBERED) {
+        return; // many live tokens: verify the rest each time rather than grow without bound
+      }
+    }
+    verified.put(key, entry);
+  }
+
+  private Caller verifyAfresh(String token) {
     String issuer;
     try {
       issuer = trimSlash(SignedJWT.parse(token).getJWTClaimsSet().getIssuer());
@@ -75,7 +136,7 @@ public class TokenVerifier {
     }
     JWTClaimsSet claims;
     try {
-      claims = processors.computeIfAbsent(issuer, this::processorFor).process(token, null);
+      claims = processor(issuer).process(token, null);
     } catch (ProblemException e) {
       throw e;
     } catch (Exception e) {
@@ -102,6 +163,31 @@ public class TokenVerifier {
       return groups == null ? List.of() : List.copyOf(groups);
     } catch (ParseException e) {
       return List.of();
+    }
+  }
+
+  /**
+   * The issuer's processor, built outside any map computation: building it fetches the discovery
+   * document, and a blocking call inside computeIfAbsent would hold up every other issuer.
+   */
+  private DefaultJWTProcessor<SecurityContext> processor(String issuer) {
+    DefaultJWTProcessor<SecurityContext> existing = processors.get(issuer);
+    if (existing != null) {
+      return existing;
+    }
+    DefaultJWTProcessor<SecurityContext> built = processorFor(issuer);
+    DefaultJWTProcessor<SecurityContext> raced = processors.putIfAbsent(issuer, built);
+    return raced == null ? built : raced;
+  }
+
+  private static String sha256(String token) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

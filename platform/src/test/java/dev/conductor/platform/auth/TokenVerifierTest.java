@@ -1,0 +1,80 @@
+package dev.conductor.platform.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.conductor.platform.problem.ProblemException;
+import dev.conductor.testkit.TestIssuer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Date;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The verified-token cache never outlives a token and never lets another token through. */
+class TokenVerifierTest {
+  private static TestIssuer issuer;
+
+  @BeforeAll
+  static void start() {
+    issuer = TestIssuer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    issuer.close();
+  }
+
+  /** A clock the test moves. */
+  private static final class MovableClock extends Clock {
+    private Instant now = Instant.now();
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void aRememberedTokenStopsWorkingWhenItExpires() {
+    MovableClock clock = new MovableClock();
+    TokenVerifier verifier = new TokenVerifier(List.of(issuer.issuer()), "conductor", clock);
+    Instant exp = Instant.now().plusSeconds(120);
+    String token =
+        issuer.token(issuer.claims("svc", List.of("ops")).expirationTime(Date.from(exp)).build());
+
+    assertThat(verifier.verify(token).subject()).isEqualTo("svc");
+    assertThat(verifier.verify(token).groups()).as("remembered").containsExactly("ops");
+
+    clock.now = exp.plus(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> verifier.verify(token))
+        .isInstanceOf(ProblemException.class)
+        .satisfies(e -> assertThat(((ProblemException) e).status()).isEqualTo(401));
+  }
+
+  @Test
+  void rememberingOneTokenLetsNoOtherThrough() {
+    TokenVerifier verifier = new TokenVerifier(List.of(issuer.issuer()), "conductor");
+    String good = issuer.token("svc", List.of());
+    verifier.verify(good);
+
+    assertThatThrownBy(() -> verifier.verify(issuer.foreignToken("svc")))
+        .isInstanceOf(ProblemException.class);
+    String tampered = good.substring(0, good.lastIndexOf('.') + 1) + "AAAA";
+    assertThatThrownBy(() -> verifier.verify(tampered)).isInstanceOf(ProblemException.class);
+  }
+}
