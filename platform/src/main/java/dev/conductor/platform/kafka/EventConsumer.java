@@ -96,6 +96,22 @@ public class EventConsumer {
       KafkaRecordBatch<String, byte[]> batch,
       Set<EventType> handled,
       Function<SqlConnection, PollHandler> handler) {
+    Decoded poll = decode(batch, handled);
+    Uni<Void> chain = poll.deadLettered();
+    List<Consumed> work = poll.work();
+    if (!work.isEmpty()) {
+      chain = chain.chain(() -> applyPoll(work, handler));
+    }
+    return chain.chain(() -> Uni.createFrom().completionStage(batch::ack));
+  }
+
+  /**
+   * A poll's events of the handled types, decoded; the undecodable ones on their way to the DLQ.
+   */
+  private record Decoded(List<Consumed> work, Uni<Void> deadLettered) {}
+
+  /** Skips types not in {@code handled} on their {@code ce_type} header, before decoding. */
+  private Decoded decode(KafkaRecordBatch<String, byte[]> batch, Set<EventType> handled) {
     List<Consumed> work = new ArrayList<>();
     Uni<Void> chain = Uni.createFrom().voidItem();
     for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
@@ -126,10 +142,7 @@ public class EventConsumer {
                         "rejected: " + e.getMessage()));
       }
     }
-    if (!work.isEmpty()) {
-      chain = chain.chain(() -> applyPoll(work, handler));
-    }
-    return chain.chain(() -> Uni.createFrom().completionStage(batch::ack));
+    return new Decoded(work, chain);
   }
 
   private Uni<Void> applyPoll(List<Consumed> work, Function<SqlConnection, PollHandler> handler) {
@@ -223,36 +236,9 @@ public class EventConsumer {
       KafkaRecordBatch<String, byte[]> batch,
       Set<EventType> handled,
       Function<List<Consumed>, Uni<Void>> handler) {
-    List<Consumed> work = new ArrayList<>();
-    Uni<Void> chain = Uni.createFrom().voidItem();
-    for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
-      Headers headers = record.getHeaders() == null ? new RecordHeaders() : record.getHeaders();
-      Optional<EventType> type =
-          EventType.ofType(String.valueOf(KafkaEvents.header(headers, KafkaEvents.CE_TYPE)));
-      if (type.isPresent() && !handled.contains(type.get())) {
-        continue;
-      }
-      IncomingKafkaRecordMetadata<?, ?> meta =
-          record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
-      try {
-        Consumed consumed = decode(meta, headers, record.getKey(), record.getPayload());
-        if (handled.contains(consumed.event().type())) {
-          work.add(consumed);
-        }
-      } catch (EventFormatException e) {
-        chain =
-            chain.chain(
-                () ->
-                    deadLetters.send(
-                        meta.getTopic(),
-                        meta.getPartition(),
-                        meta.getOffset(),
-                        record.getKey(),
-                        headers,
-                        record.getPayload(),
-                        "rejected: " + e.getMessage()));
-      }
-    }
+    Decoded poll = decode(batch, handled);
+    Uni<Void> chain = poll.deadLettered();
+    List<Consumed> work = poll.work();
     if (!work.isEmpty()) {
       chain = chain.chain(() -> handler.apply(work));
     }

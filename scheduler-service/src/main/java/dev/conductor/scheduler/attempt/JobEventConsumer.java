@@ -11,7 +11,6 @@ import dev.conductor.events.data.JobCredentialFailed;
 import dev.conductor.events.data.JobDenied;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
-import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
 import dev.conductor.scheduler.dispatch.Drains;
@@ -57,12 +56,7 @@ public class JobEventConsumer {
     return consumer.inPollTransaction(
         batch,
         HANDLED,
-        tx -> {
-          Drains drains = new Drains();
-          return PollHandler.of(
-              consumed -> apply(tx, consumed, Cause.of(consumed, drains)),
-              () -> drains.run(tx, dispatcher));
-        });
+        tx -> Drains.perPoll(tx, dispatcher, (consumed, cause) -> apply(tx, consumed, cause)));
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {

@@ -4,7 +4,6 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
-import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
 import dev.conductor.scheduler.dispatch.Drains;
@@ -41,12 +40,7 @@ public class RunRequestConsumer {
     return consumer.inPollTransaction(
         batch,
         HANDLED,
-        tx -> {
-          Drains drains = new Drains();
-          return PollHandler.of(
-              consumed -> apply(tx, consumed, Cause.of(consumed, drains)),
-              () -> drains.run(tx, dispatcher));
-        });
+        tx -> Drains.perPoll(tx, dispatcher, (consumed, cause) -> apply(tx, consumed, cause)));
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {
