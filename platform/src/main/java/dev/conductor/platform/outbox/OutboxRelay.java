@@ -57,7 +57,9 @@ public class OutboxRelay {
   // Set after a failed publish-after-commit: the relay publishes every row, in order, until the
   // outbox is empty, and commits only wake it meanwhile.
   private final AtomicBoolean inCharge = new AtomicBoolean();
-  private volatile boolean sweepAll;
+  // Rows appended outside Transactions.run are published by the relay alone: it sweeps without
+  // the grace until then, since it cannot know when their transaction commits.
+  private volatile long sweepAllUntilNanos = System.nanoTime();
   private long nextPrune;
   private volatile boolean running;
   private Thread thread;
@@ -107,7 +109,7 @@ public class OutboxRelay {
 
   /** Rows were appended outside {@link dev.conductor.platform.db.Transactions}: publish them. */
   public void wakeForAll() {
-    sweepAll = true;
+    sweepAllUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     wake();
   }
 
@@ -123,8 +125,7 @@ public class OutboxRelay {
       try {
         wakeups.tryAcquire(pollMillis, TimeUnit.MILLISECONDS);
         wakeups.drainPermits();
-        boolean all = inCharge.get() || sweepAll;
-        sweepAll = false;
+        boolean all = inCharge.get() || System.nanoTime() - sweepAllUntilNanos < 0;
         while (running && publishBatch(all ? 0 : graceSeconds) == batchSize) {
           // a full batch: more rows are probably waiting
         }
