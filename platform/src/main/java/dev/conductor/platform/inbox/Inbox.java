@@ -12,8 +12,6 @@ import java.util.Set;
 /** Consumer de-duplication on (source, id), inside the transaction that applies the event. */
 @ApplicationScoped
 public class Inbox {
-  private static final String RECORD =
-      "INSERT INTO inbox (source, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
   private static final String RECORD_ALL =
       "INSERT INTO inbox (source, event_id)"
           + " SELECT * FROM unnest($1::text[], $2::text[])"
@@ -21,13 +19,6 @@ public class Inbox {
 
   /** An event's identity for de-duplication. */
   public record Key(String source, String eventId) {}
-
-  /** True the first time this event is seen; false for a redelivery, which must be skipped. */
-  public Uni<Boolean> firstTime(SqlConnection tx, String source, String eventId) {
-    return tx.preparedQuery(RECORD)
-        .execute(Tuple.of(source, eventId))
-        .map(result -> result.rowCount() == 1);
-  }
 
   /**
    * Records a whole poll in one statement; returns the keys seen for the first time (a key twice in

@@ -56,26 +56,6 @@ public class EventConsumer {
     this.inbox = inbox;
   }
 
-  /** Applies the event once, in a transaction with its inbox row. */
-  public Uni<Void> inTransaction(
-      Message<byte[]> message, BiFunction<SqlConnection, Consumed, Uni<Void>> handler) {
-    return process(
-        message,
-        consumed ->
-            transactions
-                .get()
-                .run(
-                    tx ->
-                        inbox
-                            .get()
-                            .firstTime(tx, consumed.event().source(), consumed.event().id())
-                            .chain(
-                                first ->
-                                    first
-                                        ? handler.apply(tx, consumed)
-                                        : Uni.createFrom().voidItem())));
-  }
-
   /**
    * Applies a whole poll in one transaction: the inbox rows of its events in one statement, then
    * each first-seen event of a type in {@code handled} in the poll's order (a partition's records
@@ -188,16 +168,7 @@ public class EventConsumer {
     return untilInfrastructureRecovers(
             () -> transactions.get().run(tx -> applyFirstTimes(tx, List.of(consumed), handler)))
         .onFailure()
-        .recoverWithUni(
-            e ->
-                deadLetters.send(
-                    consumed.topic(),
-                    consumed.partition(),
-                    consumed.offset(),
-                    consumed.event().key(),
-                    consumed.headers(),
-                    consumed.raw(),
-                    "rejected: " + reason(e)));
+        .recoverWithUni(e -> deadLetter(consumed, "rejected: " + reason(e)));
   }
 
   /** Retries a transient failure with backoff, without limit: the record is not at fault. */

@@ -146,11 +146,6 @@ public class OutboxRelay {
     }
   }
 
-  /** Publishes one batch of rows older than the grace; returns how many it published. */
-  int publishBatch() throws Exception {
-    return publishBatch(graceSeconds);
-  }
-
   private long remaining() throws Exception {
     try (Connection c = dataSource.getConnection();
         PreparedStatement count = c.prepareStatement("SELECT count(*) FROM outbox");
@@ -160,6 +155,7 @@ public class OutboxRelay {
     }
   }
 
+  /** Publishes one batch of rows older than {@code olderThanSeconds}; returns how many. */
   int publishBatch(double olderThanSeconds) throws Exception {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
