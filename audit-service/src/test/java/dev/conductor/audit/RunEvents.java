@@ -99,7 +99,8 @@ public final class RunEvents {
                 "smallrc",
                 1,
                 t0.plusSeconds(2),
-                t0.plusSeconds(600)),
+                t0.plusSeconds(600),
+                1),
             Topics.RUNS);
     Envelope<?> decided =
         add(
@@ -136,7 +137,9 @@ public final class RunEvents {
                 Map.of("date", "2030-01-01"),
                 t0.plusSeconds(600),
                 decisionId,
-                CREDENTIALS),
+                CREDENTIALS,
+                1,
+                1),
             Topics.jobs("dev"));
     Envelope<?> started =
         add(

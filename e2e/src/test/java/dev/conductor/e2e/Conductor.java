@@ -53,12 +53,19 @@ final class Conductor implements AutoCloseable {
   }
 
   static Conductor start() {
+    return start(Map.of());
+  }
+
+  /** A stack with pool {@code dev}; {@code slots} per pool for its first executor. */
+  static Conductor start(Map<String, Integer> slots) {
     Path repo = Path.of(System.getProperty("conductor.repo", "..")).toAbsolutePath().normalize();
     Path state =
         Path.of(System.getProperty("conductor.state", "target/e2e-state"))
             .resolve(UUID.randomUUID().toString().substring(0, 8));
     return new Conductor(
-        LocalStack.start(new LocalStack.Options(repo, state, List.of("dev"), "200m")));
+        LocalStack.start(
+            new LocalStack.Options(
+                repo, state, List.of("dev"), "200m", slots, null, null, 0, null)));
   }
 
   RequestSpecification as(String principal) {

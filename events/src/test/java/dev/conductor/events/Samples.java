@@ -258,7 +258,8 @@ public final class Samples {
         "mediumrc",
         2,
         T0.plusSeconds(5),
-        T0.plusSeconds(3605));
+        T0.plusSeconds(3605),
+        1);
   }
 
   static DecisionRecorded decisionRecorded() {
@@ -303,7 +304,9 @@ public final class Samples {
         T0.plusSeconds(3605),
         DECISION_ID,
         "eyJhbGciOiJFQ0RILUVTK0EyNTZLVyIsImVuYyI6IkEyNTZHQ00ifQ"
-            + ".a2V5LWVuY3J5cHRlZA.aXYtMTIzNDU2Nzg.Y2lwaGVydGV4dA.dGFnLTEyMzQ1Njc4");
+            + ".a2V5LWVuY3J5cHRlZA.aXYtMTIzNDU2Nzg.Y2lwaGVydGV4dA.dGFnLTEyMzQ1Njc4",
+        1,
+        1);
   }
 
   static JobDenied jobDenied() {

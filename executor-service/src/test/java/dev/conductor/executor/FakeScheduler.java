@@ -124,6 +124,10 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
       claims.computeIfAbsent(claim.group(1), k -> new AtomicInteger()).incrementAndGet();
       problem(exchange, 500, "Internal Server Error", "the ledger is on fire");
     } else if (claim.matches() && "POST".equals(exchange.getRequestMethod())) {
+      if (body.path("dispatch").asInt(0) < 1) {
+        problem(exchange, 400, "Invalid request", "dispatch is required");
+        return;
+      }
       int n = claims.computeIfAbsent(claim.group(1), k -> new AtomicInteger()).incrementAndGet();
       if (n > 1 || body.path("executorId").asText().isBlank()) {
         problem(exchange, 409, "Conflict", "attempt " + claim.group(1) + " is already claimed");

@@ -53,7 +53,9 @@ public final class TestJobs {
             Map.of("date", "2026-01-01"),
             deadline,
             "decision-" + UUID.randomUUID(),
-            credentials),
+            credentials,
+            1,
+            1),
         Clock.systemUTC());
   }
 

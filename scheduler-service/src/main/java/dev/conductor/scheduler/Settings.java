@@ -33,6 +33,22 @@ public interface Settings {
   @WithDefault("3600")
   int defaultTimeoutSeconds();
 
+  /**
+   * How far dispatch runs ahead of capacity, as a share of it: a pool of 64 slots with 1.0 has up
+   * to 64 slots' worth of attempts on their way to executors beside the 64 running. Too small and
+   * executors idle while jobs travel (throughput = in flight ÷ path latency); too large and the
+   * queue order decides less, as more jobs wait at executors instead of in the queue.
+   */
+  @WithDefault("1.0")
+  double dispatchWindow();
+
+  /**
+   * How long a dispatched attempt may wait for an executor's claim before it goes back to the queue
+   * (and is dispatched again): an executor that died holding it, or one busy for longer.
+   */
+  @WithDefault("60")
+  int claimWindowSeconds();
+
   /** How often the sweeper re-dispatches waiting attempts and expires leases. */
   @WithDefault("1000")
   long sweepIntervalMillis();

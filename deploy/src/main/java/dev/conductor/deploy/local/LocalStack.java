@@ -95,6 +95,9 @@ public final class LocalStack implements AutoCloseable {
   private final Map<String, List<String>> commands = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
   private final Map<String, Duration> readyAfter = new LinkedHashMap<>();
+  private final Map<String, String> executorPools = new LinkedHashMap<>();
+  private final Map<String, Integer> executorSlots = new LinkedHashMap<>();
+  private Map<String, Path> poolKeys = Map.of();
   private Seed seed;
   private volatile boolean closed;
   private String bootstrap;
@@ -132,6 +135,7 @@ public final class LocalStack implements AutoCloseable {
     Path logs = state.resolve("logs");
     List<String> names = new ArrayList<>(SERVICES);
     options.pools().forEach(p -> names.add(executorName(p)));
+    options.pools().forEach(p -> executorPools.put(executorName(p), p));
     int kafkaPort = 0;
     if (options.portBase() > 0) {
       int port = options.portBase();
@@ -150,7 +154,7 @@ public final class LocalStack implements AutoCloseable {
         CompletableFuture.allOf(
             CompletableFuture.runAsync(() -> startKafka(state, logs, kafkaListen)),
             CompletableFuture.runAsync(() -> startPostgres(state, logs)));
-    Map<String, Path> poolKeys = PoolKeys.generate(state.resolve("pool-keys"), options.pools());
+    poolKeys = PoolKeys.generate(state.resolve("pool-keys"), options.pools());
     List<String> clients = new ArrayList<>(SERVICES);
     seed =
         Seed.write(
@@ -161,7 +165,7 @@ public final class LocalStack implements AutoCloseable {
     join(infra);
 
     for (String name : names) {
-      commands.put(name, serviceCommand(name, poolKeys));
+      commands.put(name, serviceCommand(name));
     }
     Instant launched = Instant.now();
     for (String name : names) {
@@ -249,7 +253,30 @@ public final class LocalStack implements AutoCloseable {
     progress("ready    postgres at " + jdbcUrl);
   }
 
-  private List<String> serviceCommand(String name, Map<String, Path> poolKeys) {
+  /**
+   * Starts one more executor of {@code pool}, with {@code slots} (same client credentials and pool
+   * key as the pool's first: executors of a pool share them) and waits until it is ready; returns
+   * its name, which is also its executor id.
+   */
+  public String addExecutor(String pool, int slots) {
+    if (!options.pools().contains(pool)) {
+      throw new IllegalArgumentException("pool " + pool + " is not one of " + options.pools());
+    }
+    String name =
+        executorName(pool)
+            + "-"
+            + (1 + executorPools.values().stream().filter(pool::equals).count());
+    executorPools.put(name, pool);
+    executorSlots.put(name, slots);
+    urls.put(name, "http://127.0.0.1:" + freePort());
+    commands.put(name, serviceCommand(name));
+    progress("starting " + name + " at " + urls.get(name));
+    startService(name);
+    awaitReady(name);
+    return name;
+  }
+
+  private List<String> serviceCommand(String name) {
     String module = name.startsWith(EXECUTOR) ? EXECUTOR : name;
     Path jar = options.repo().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
@@ -282,7 +309,7 @@ public final class LocalStack implements AutoCloseable {
       props.put("conductor.executor.id", name);
       props.put("conductor.executor.private-key-file", poolKeys.get(pool(name)).toString());
       props.put("conductor.scheduler.url", urls.get(SCHEDULER));
-      Integer slots = options.slots().get(pool(name));
+      Integer slots = executorSlots.getOrDefault(name, options.slots().get(pool(name)));
       if (slots != null) {
         props.put("conductor.executor.slots", String.valueOf(slots));
       }
@@ -472,8 +499,8 @@ public final class LocalStack implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private static String pool(String executorName) {
-    return executorName.substring(EXECUTOR.length() + 1);
+  private String pool(String executorName) {
+    return executorPools.get(executorName);
   }
 
   private static String port(String url) {

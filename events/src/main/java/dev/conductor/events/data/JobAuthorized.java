@@ -3,7 +3,12 @@ package dev.conductor.events.data;
 import java.time.Instant;
 import java.util.Map;
 
-/** An attempt an executor of the pool may run; credentials are a JWE to the pool's key, or null. */
+/**
+ * An attempt an executor of the pool may run, once it has claimed it for this {@code dispatch};
+ * credentials are a JWE to the pool's key, or null. {@code deadline} is the latest the attempt may
+ * end; the claim answers its actual deadline. {@code slots} is what it costs the executor that runs
+ * it.
+ */
 public record JobAuthorized(
     String runId,
     String step,
@@ -14,4 +19,6 @@ public record JobAuthorized(
     Map<String, Object> parameters,
     Instant deadline,
     String decisionId,
-    String credentials) {}
+    String credentials,
+    int dispatch,
+    int slots) {}

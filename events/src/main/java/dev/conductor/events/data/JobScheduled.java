@@ -4,7 +4,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Self-contained description of one attempt that holds a slot lease and awaits its decision. */
+/**
+ * Self-contained description of one dispatch of an attempt, awaiting its decision. No slot is held
+ * yet: the attempt takes its slots when an executor claims it. {@code slotStart} is when it was
+ * dispatched; {@code deadline} the latest it may end (claimed by the end of the claim window, then
+ * run for at most its timeout), which bounds its credentials. {@code dispatch} counts the
+ * dispatches of the attempt (a refused or unclaimed one is dispatched again).
+ */
 public record JobScheduled(
     String runId,
     String step,
@@ -23,4 +29,5 @@ public record JobScheduled(
     String resourceClass,
     int slots,
     Instant slotStart,
-    Instant deadline) {}
+    Instant deadline,
+    int dispatch) {}

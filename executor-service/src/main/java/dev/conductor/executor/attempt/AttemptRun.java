@@ -39,6 +39,7 @@ final class AttemptRun implements Runnable {
   private final String authorizedId;
   private final String traceparent;
   private final long heartbeatMs;
+  private final Instant deadline;
   private final Attempts attempts;
 
   private final Object lock = new Object();
@@ -48,22 +49,34 @@ final class AttemptRun implements Runnable {
   private ScheduledFuture<?> heartbeats;
   private ScheduledFuture<?> deadlineTimer;
   private String startedId;
+  private volatile boolean reported;
 
   AttemptRun(
       JobAuthorized job,
       String authorizedId,
       String traceparent,
       long heartbeatMs,
+      Instant deadline,
       Attempts attempts) {
     this.job = job;
     this.authorizedId = authorizedId;
     this.traceparent = traceparent;
     this.heartbeatMs = heartbeatMs;
+    this.deadline = deadline;
     this.attempts = attempts;
   }
 
   String attemptId() {
     return job.attemptId();
+  }
+
+  JobAuthorized job() {
+    return job;
+  }
+
+  /** Whether its outcome was published and acknowledged: it no longer needs its slots. */
+  boolean reported() {
+    return reported;
   }
 
   /** Asks the attempt to stop; false when it already ended or is already stopping. */
@@ -119,8 +132,8 @@ final class AttemptRun implements Runnable {
               .timer()
               .scheduleAtFixedRate(
                   this::heartbeat, heartbeatMs, heartbeatMs, TimeUnit.MILLISECONDS);
-      if (job.deadline() != null) {
-        long delay = Math.max(0, Duration.between(now(), job.deadline()).toMillis());
+      if (deadline != null) {
+        long delay = Math.max(0, Duration.between(now(), deadline).toMillis());
         deadlineTimer =
             attempts
                 .timer()
@@ -200,7 +213,7 @@ final class AttemptRun implements Runnable {
             job.spec(),
             job.parameters(),
             credentials,
-            job.deadline(),
+            deadline,
             attempts.clock());
     try {
       String output = type.get().run(context);
@@ -286,6 +299,7 @@ final class AttemptRun implements Runnable {
       return;
     }
     attempts.events().emit(event, traceparent);
+    reported = true;
     LOG.infof(
         "attempt %s %s%s",
         job.attemptId(),

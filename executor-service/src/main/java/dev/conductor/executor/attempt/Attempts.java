@@ -12,8 +12,13 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,14 +32,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The attempts this executor runs: at most {@code slots} at once, each on its own thread of a fixed
- * pool. A slot is taken before the claim and handed to the attempt, so an attempt is never claimed
- * (and its lease never started) while it would have to queue here.
+ * The attempts this executor runs: at most {@code slots} slots' worth at once (a job takes its
+ * resource class's cost), each on its own thread of a fixed pool. The slots are taken before the
+ * claim and handed to the attempt, so an attempt is never claimed (and its lease and deadline never
+ * started) while it would have to queue here: this executor never holds more jobs than its free
+ * slots, whatever its consumer has already polled.
  */
 @ApplicationScoped
 public class Attempts {
   private static final Logger LOG = Logger.getLogger(Attempts.class);
   private static final String SOURCE = Envelope.sourceOf("executor-service");
+  private static final int MAX_REPORTED = 256;
 
   private final ExecutorIdentity identity;
   private final AttemptEvents events;
@@ -46,6 +54,7 @@ public class Attempts {
   private final ExecutorService threads;
   private final ScheduledExecutorService timer;
   private final Map<String, AttemptRun> running = new ConcurrentHashMap<>();
+  private final Queue<String> reported = new ConcurrentLinkedQueue<>();
   private volatile boolean draining;
 
   public Attempts(
@@ -77,14 +86,23 @@ public class Attempts {
   }
 
   /**
-   * Waits for a free slot; false when the executor is shutting down. The caller must {@link
-   * #release()} the slot unless it hands it to {@link #start}.
+   * The slots the job takes here: its cost, but never more than this executor has (the scheduler
+   * then refuses the claim, which it counts against the slots this executor declared).
    */
-  public boolean acquire() throws InterruptedException {
+  public int slotsOf(JobAuthorized job) {
+    return Math.min(Math.max(1, job.slots()), identity.slots());
+  }
+
+  /**
+   * Waits until the job's slots are free; false when the executor is shutting down. The caller must
+   * {@link #release} them unless it hands them to {@link #start}.
+   */
+  public boolean acquire(JobAuthorized job) throws InterruptedException {
+    int needed = slotsOf(job);
     while (!draining) {
-      if (slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+      if (slots.tryAcquire(needed, 200, TimeUnit.MILLISECONDS)) {
         if (draining) {
-          slots.release();
+          slots.release(needed);
           return false;
         }
         return true;
@@ -93,8 +111,23 @@ public class Attempts {
     return false;
   }
 
-  public void release() {
-    slots.release();
+  /**
+   * Attempts that ended here since the last call, their outcomes published: the next claim tells
+   * the scheduler, so that their slots are free there too before it has read the outcomes (which
+   * free them as well; whichever comes first). Without it a slot freed here would be claimed again
+   * before the scheduler's count caught up, and the claim refused.
+   */
+  public List<String> takeReported() {
+    List<String> ids = new ArrayList<>();
+    String id;
+    while (ids.size() < MAX_REPORTED && (id = reported.poll()) != null) {
+      ids.add(id);
+    }
+    return ids;
+  }
+
+  public void release(JobAuthorized job) {
+    slots.release(slotsOf(job));
   }
 
   /** Runs a claimed attempt on the slot the caller acquired. */
@@ -104,12 +137,14 @@ public class Attempts {
         claim.heartbeatIntervalMs() > 0
             ? claim.heartbeatIntervalMs()
             : lease.dividedBy(3).toMillis();
-    AttemptRun run = new AttemptRun(job, authorizedId, traceparent, heartbeatMs, this);
+    // The deadline started at the claim; the job's own is only the latest it could have been.
+    Instant deadline = claim.deadline() != null ? claim.deadline() : job.deadline();
+    AttemptRun run = new AttemptRun(job, authorizedId, traceparent, heartbeatMs, deadline, this);
     AttemptRun previous = running.putIfAbsent(job.attemptId(), run);
     if (previous != null) {
       // The scheduler granted a claim for an attempt already running here: keep the one running.
       LOG.warnf("attempt %s is already running here; second claim ignored", job.attemptId());
-      slots.release();
+      release(job);
       return;
     }
     try {
@@ -179,7 +214,10 @@ public class Attempts {
 
   void ended(AttemptRun run) {
     if (running.remove(run.attemptId(), run)) {
-      slots.release();
+      if (run.reported()) {
+        reported.add(run.attemptId());
+      }
+      release(run.job());
     }
   }
 

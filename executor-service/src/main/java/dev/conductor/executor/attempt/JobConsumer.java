@@ -74,32 +74,41 @@ public class JobConsumer {
             });
   }
 
-  /** Blocking: takes a slot per job in poll order and starts its claim; null when shutting down. */
+  /**
+   * Blocking: takes the slots of each job in poll order and starts its claim at once (memoized,
+   * joined later), so the claims are in flight together and a job waiting for slots waits only for
+   * claims already on their way or attempts already running. Null when shutting down.
+   */
   private List<Uni<Void>> claimsInOrder(List<Consumed> jobs) {
     List<Uni<Void>> claims = new ArrayList<>();
     for (Consumed consumed : jobs) {
       List<String> violations = Schemas.violations(consumed.event());
       if (!violations.isEmpty()) {
         claims.add(
-            consumer
-                .deadLetter(consumed, "rejected: job.authorized violates its schema: " + violations)
-                .memoize()
-                .indefinitely());
+            started(
+                consumer.deadLetter(
+                    consumed, "rejected: job.authorized violates its schema: " + violations)));
         continue;
       }
       try {
-        if (!attempts.acquire()) {
+        if (!attempts.acquire(consumed.data(JobAuthorized.class))) {
           return null;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return null;
       }
-      claims.add(claim(consumed).memoize().indefinitely());
+      // Started before the next job waits for slots: a poll with more jobs than free slots
+      // must not wait on claims it has not sent (they would never free a slot).
+      claims.add(started(claim(consumed)));
     }
-    // Subscribed now, so that every claim is in flight at once (memoized: joined later).
-    claims.forEach(claim -> claim.subscribe().with(ok -> {}, error -> {}));
     return claims;
+  }
+
+  private static Uni<Void> started(Uni<Void> work) {
+    Uni<Void> memoized = work.memoize().indefinitely();
+    memoized.subscribe().with(ok -> {}, error -> {});
+    return memoized;
   }
 
   /**
@@ -123,7 +132,7 @@ public class JobConsumer {
                 retryUntilDeadline(consumed, job);
                 return Uni.createFrom().voidItem();
               }
-              attempts.release();
+              attempts.release(job);
               return consumer.deadLetter(consumed, "rejected: " + error.getMessage());
             });
   }
@@ -139,7 +148,7 @@ public class JobConsumer {
         .with(
             answer -> settle(consumed, job, answer),
             error -> {
-              attempts.release();
+              attempts.release(job);
               if (!(error instanceof Rejected)) {
                 // Mutiny reports the expiry as its own exception, the last 5xx as its cause.
                 LOG.warnf(
@@ -156,7 +165,10 @@ public class JobConsumer {
 
   private Uni<Claim> ask(JobAuthorized job) {
     return Uni.createFrom()
-        .completionStage(() -> scheduler.claimAsync(job.attemptId(), identity.id()))
+        .completionStage(
+            () ->
+                scheduler.claimAsync(
+                    job.attemptId(), job.dispatch(), identity.id(), attempts.takeReported()))
         .emitOn(Infrastructure.getDefaultWorkerPool());
   }
 
@@ -165,8 +177,15 @@ public class JobConsumer {
     if (answer instanceof Claim.Granted granted) {
       attempts.start(job, consumed.event().id(), consumed.traceparent(), granted);
     } else {
-      attempts.release();
-      LOG.debugf("attempt %s not claimed: %s", job.attemptId(), ((Claim.Refused) answer).detail());
+      attempts.release(job);
+      Claim.Refused refused = (Claim.Refused) answer;
+      if (refused.noCapacity()) {
+        // This executor had the slot but the scheduler did not count it as free (the registration
+        // lapsed, the pool was paused or shrank): the attempt is back in the queue.
+        LOG.infof("attempt %s not claimed: %s", job.attemptId(), refused.detail());
+      } else {
+        LOG.debugf("attempt %s not claimed: %s", job.attemptId(), refused.detail());
+      }
     }
   }
 }

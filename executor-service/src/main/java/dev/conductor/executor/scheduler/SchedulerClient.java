@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -25,6 +26,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class SchedulerClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  /** The problem type of a claim refused for lack of a free slot (the scheduler's Claims). */
+  private static final String NO_CAPACITY = "/no-capacity";
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -38,33 +42,22 @@ public class SchedulerClient {
   }
 
   /**
-   * Claims an attempt for {@code executorId}.
-   *
-   * @throws Rejected when the scheduler does not know the attempt (never retried)
-   * @throws SchedulerUnavailable for anything else that is not a grant or a refusal
+   * Claims dispatch {@code dispatch} of an attempt for {@code executorId}, telling the scheduler
+   * which attempts {@code ended} here (outcomes published), without waiting for the answer: many
+   * claims are in flight at once. The token is read on the calling thread (it may block to renew
+   * it). The future fails with {@link Rejected} when the scheduler does not know the attempt (never
+   * retried) and with {@link SchedulerUnavailable} for anything else that is not a grant or a
+   * refusal.
    */
-  public Claim claim(String attemptId, String executorId) {
-    HttpResponse<byte[]> response =
-        send(
-            "POST",
-            "/api/v1/attempts/" + segment(attemptId) + "/claim",
-            json("executorId", executorId));
-    return claimAnswer(attemptId, response);
-  }
-
-  /**
-   * As {@link #claim}, without waiting for the answer: many claims are in flight at once. The token
-   * is read on the calling thread (it may block to renew it); the future fails with {@link
-   * Rejected} or {@link SchedulerUnavailable} as {@link #claim} throws them.
-   */
-  public CompletableFuture<Claim> claimAsync(String attemptId, String executorId) {
+  public CompletableFuture<Claim> claimAsync(
+      String attemptId, int dispatch, String executorId, List<String> ended) {
     HttpRequest request;
     try {
       request =
           request(
               "POST",
               "/api/v1/attempts/" + segment(attemptId) + "/claim",
-              json("executorId", executorId));
+              claimBody(executorId, dispatch, ended));
     } catch (SchedulerUnavailable e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -81,7 +74,10 @@ public class SchedulerClient {
   private static Claim claimAnswer(String attemptId, HttpResponse<byte[]> response) {
     return switch (response.statusCode()) {
       case 200 -> granted(response.body());
-      case 409 -> new Claim.Refused(detail(response.body()));
+      case 409 ->
+          new Claim.Refused(
+              read(response.body()).path("type").asText("").endsWith(NO_CAPACITY),
+              detail(response.body()));
       case 404 -> throw new Rejected("the scheduler does not know attempt " + attemptId);
       default ->
           throw new SchedulerUnavailable(
@@ -139,8 +135,20 @@ public class SchedulerClient {
   private static Claim.Granted granted(byte[] body) {
     JsonNode json = read(body);
     String lease = json.path("leaseExpiresAt").asText(null);
+    String deadline = json.path("deadline").asText(null);
     return new Claim.Granted(
-        lease == null ? null : Instant.parse(lease), json.path("heartbeatIntervalMs").asLong(0));
+        lease == null ? null : Instant.parse(lease),
+        json.path("heartbeatIntervalMs").asLong(0),
+        deadline == null ? null : Instant.parse(deadline));
+  }
+
+  private static byte[] claimBody(String executorId, int dispatch, List<String> ended) {
+    try {
+      return EventCodec.JSON.writeValueAsBytes(
+          Map.of("executorId", executorId, "dispatch", dispatch, "ended", ended));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String detail(byte[] body) {

@@ -74,7 +74,9 @@ class AttemptsDrainTest {
                 .data(AttemptSucceeded.class)
                 .output())
         .isEqualTo("slept 700 ms");
-    assertThat(attempts.acquire()).as("no slot after shutdown began").isFalse();
+    assertThat(attempts.acquire(TestJobs.authorized(runId, "noop", Map.of()).data()))
+        .as("no slot after shutdown began")
+        .isFalse();
   }
 
   @Test
@@ -99,12 +101,12 @@ class AttemptsDrainTest {
   }
 
   private void start(Envelope<JobAuthorized> job) throws InterruptedException {
-    assertThat(attempts.acquire()).isTrue();
+    assertThat(attempts.acquire(job.data())).isTrue();
     attempts.start(
         job.data(),
         job.id(),
         TraceContext.newTrace(),
-        new Claim.Granted(Instant.now().plusSeconds(30), 10_000));
+        new Claim.Granted(Instant.now().plusSeconds(30), 10_000, null));
   }
 
   private static ExecutorConfig config() {

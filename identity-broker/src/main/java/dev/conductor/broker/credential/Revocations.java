@@ -21,7 +21,10 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Revokes an attempt's credential leases when the attempt ends, one event per lease. */
+/**
+ * Revokes an attempt's credential leases when the attempt ends, or when it is dispatched again
+ * ({@link #revoke}), one event per lease.
+ */
 @ApplicationScoped
 public class Revocations {
   private static final String SOURCE = Envelope.sourceOf("identity-broker");
@@ -62,7 +65,14 @@ public class Revocations {
     if (attemptId.isBlank()) {
       throw new Rejected(consumed.event().type().shortName() + " names no attempt");
     }
-    String reason = consumed.event().type().shortName();
+    return revoke(tx, consumed, attemptId, consumed.event().type().shortName());
+  }
+
+  /**
+   * Revokes the attempt's live leases in {@code tx}, each with a {@code credential.revoked} caused
+   * by {@code consumed}; nothing when none is live.
+   */
+  public Uni<Void> revoke(SqlConnection tx, Consumed consumed, String attemptId, String reason) {
     Instant now = clock.instant();
     return leases
         .revokeAttempt(tx, attemptId, reason, now)

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A stored decision: a job decision (kind {@code job}, one per attempt) or an access check (kind
- * {@code access}). {@code askedBy} is the caller that asked about someone else, if any.
+ * A stored decision: a job decision (kind {@code job}, one per dispatch of an attempt) or an access
+ * check (kind {@code access}). {@code askedBy} is the caller that asked about someone else, if any.
  */
 public record Decision(
     String decisionId,

@@ -23,6 +23,12 @@ public class Decisions {
           + COLUMNS
           + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
+  private static final String INSERT_JOB =
+      "INSERT INTO decisions ("
+          + COLUMNS
+          + ", dispatch) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+          + " $16) ON CONFLICT (attempt_id, dispatch) WHERE kind = 'job' DO NOTHING";
+
   private final Pool pool;
 
   public Decisions(Pool pool) {
@@ -30,12 +36,13 @@ public class Decisions {
   }
 
   /**
-   * Stores a job decision in the caller's transaction; false when the attempt was already decided
-   * (a redelivered or re-emitted {@code job.scheduled}), in which case nothing was written.
+   * Stores a job decision for one dispatch of its attempt in the caller's transaction; false when
+   * that dispatch was already decided (a redelivered or re-emitted {@code job.scheduled}), in which
+   * case nothing was written.
    */
-  public Uni<Boolean> insertJob(SqlConnection tx, Decision d) {
-    return tx.preparedQuery(INSERT + " ON CONFLICT (attempt_id) WHERE kind = 'job' DO NOTHING")
-        .execute(tuple(d))
+  public Uni<Boolean> insertJob(SqlConnection tx, Decision d, int dispatch) {
+    return tx.preparedQuery(INSERT_JOB)
+        .execute(tuple(d).addInteger(dispatch))
         .map(result -> result.rowCount() == 1);
   }
 

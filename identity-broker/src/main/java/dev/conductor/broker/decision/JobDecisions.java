@@ -4,6 +4,7 @@ import dev.conductor.broker.credential.CredentialFailure;
 import dev.conductor.broker.credential.CredentialMinter;
 import dev.conductor.broker.credential.Lease;
 import dev.conductor.broker.credential.Leases;
+import dev.conductor.broker.credential.Revocations;
 import dev.conductor.broker.policy.PolicyStore;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
@@ -44,6 +45,7 @@ public class JobDecisions {
   private final Decisions decisions;
   private final CredentialMinter minter;
   private final Leases leases;
+  private final Revocations revocations;
   private final Outbox outbox;
   private final Clock clock;
 
@@ -53,6 +55,7 @@ public class JobDecisions {
       Decisions decisions,
       CredentialMinter minter,
       Leases leases,
+      Revocations revocations,
       Outbox outbox,
       Clock clock) {
     this.consumer = consumer;
@@ -60,6 +63,7 @@ public class JobDecisions {
     this.decisions = decisions;
     this.minter = minter;
     this.leases = leases;
+    this.revocations = revocations;
     this.outbox = outbox;
     this.clock = clock;
   }
@@ -83,16 +87,27 @@ public class JobDecisions {
     }
     Instant now = clock.instant();
     Decision decision = JobPolicy.decide(policies.policy(), job, UUID.randomUUID().toString(), now);
+    int dispatch = Math.max(1, job.dispatch());
     return decisions
-        .insertJob(tx, decision)
+        .insertJob(tx, decision, dispatch)
         .chain(
             first -> {
               if (!first) {
-                LOG.debugf("attempt %s was already decided; ignoring", job.attemptId());
+                LOG.debugf(
+                    "dispatch %d of attempt %s was already decided; ignoring",
+                    dispatch, job.attemptId());
                 return Uni.createFrom().voidItem();
               }
+              // A new dispatch: whatever an earlier one was issued will never be used (its claim
+              // is refused), so it is revoked before anything new is minted.
+              Uni<Void> earlier =
+                  dispatch > 1
+                      ? revocations.revoke(tx, consumed, job.attemptId(), "redispatched")
+                      : Uni.createFrom().voidItem();
               Uni<Void> recorded =
-                  emit(tx, consumed, EventType.DECISION_RECORDED, job, recorded(decision));
+                  earlier.chain(
+                      () ->
+                          emit(tx, consumed, EventType.DECISION_RECORDED, job, recorded(decision)));
               return recorded.chain(
                   () ->
                       decision.allowed()
@@ -156,7 +171,9 @@ public class JobDecisions {
             job.parameters(),
             job.deadline(),
             decision.decisionId(),
-            minted.bundle());
+            minted.bundle(),
+            job.dispatch(),
+            job.slots());
     return chain.chain(() -> emit(tx, consumed, EventType.JOB_AUTHORIZED, job, authorized));
   }
 

@@ -317,6 +317,47 @@ class JobDecisionsTest {
   }
 
   @Test
+  void aSecondDispatchIsDecidedAnewAndRevokesWhatTheFirstWasIssued() {
+    String runId = UUID.randomUUID().toString();
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
+    JobScheduled first =
+        Jobs.scheduled(
+            runId, "alice", List.of(), "etl-bot", "dev", Jobs.warehouseAccess(), deadline);
+    schedule(first, TraceContext.newTrace());
+    List<Seen> seen = awaitEvents(runId, has(EventType.JOB_AUTHORIZED, first.attemptId()));
+    List<String> firstLeases =
+        of(seen, EventType.CREDENTIAL_ISSUED, first.attemptId()).stream()
+            .map(s -> ((CredentialIssued) s.event().data()).leaseId())
+            .toList();
+    assertThat(firstLeases).isNotEmpty();
+
+    // The claim found no free slot: the scheduler dispatches the same attempt again.
+    JobScheduled second = Jobs.dispatchedAgain(first, 2);
+    Envelope<JobScheduled> again = schedule(second, TraceContext.newTrace());
+    List<Seen> after =
+        awaitEvents(runId, s -> of(s, EventType.JOB_AUTHORIZED, first.attemptId()).size() >= 2);
+    assertThat(of(after, EventType.DECISION_RECORDED, first.attemptId())).hasSize(2);
+    List<JobAuthorized> authorized =
+        of(after, EventType.JOB_AUTHORIZED, first.attemptId()).stream()
+            .map(s -> (JobAuthorized) s.event().data())
+            .toList();
+    assertThat(authorized).extracting(JobAuthorized::dispatch).containsExactly(1, 2);
+    assertThat(authorized.get(1).credentials())
+        .isNotNull()
+        .isNotEqualTo(authorized.get(0).credentials());
+    List<Seen> revoked = of(after, EventType.CREDENTIAL_REVOKED, first.attemptId());
+    assertThat(revoked)
+        .extracting(s -> ((CredentialRevoked) s.event().data()).leaseId())
+        .containsExactlyInAnyOrderElementsOf(firstLeases);
+    assertThat(revoked)
+        .allSatisfy(
+            s -> {
+              assertThat(((CredentialRevoked) s.event().data()).reason()).isEqualTo("redispatched");
+              assertThat(s.event().causationId()).isEqualTo(again.id());
+            });
+  }
+
+  @Test
   void aPoolWithoutKeyOrAPassedDeadlineFailsTheCredentials() {
     String runId = UUID.randomUUID().toString();
     Instant deadline = Instant.now().plus(Duration.ofMinutes(10));

@@ -50,12 +50,37 @@ public final class Jobs {
         "smallrc",
         1,
         Instant.parse("2026-11-26T12:00:00Z"),
-        deadline);
+        deadline,
+        1);
   }
 
   public static List<DataAccess> warehouseAccess() {
     return List.of(
         new DataAccess("warehouse.sales", List.of("read", "write")),
         new DataAccess("https://api.example/reports", List.of("read")));
+  }
+
+  /** The same attempt as {@code job}, dispatched once more (its claim found no free slot). */
+  public static JobScheduled dispatchedAgain(JobScheduled job, int dispatch) {
+    return new JobScheduled(
+        job.runId(),
+        job.step(),
+        job.attemptId(),
+        job.attemptNumber(),
+        job.workspace(),
+        job.pipeline(),
+        job.pipelineVersion(),
+        job.jobType(),
+        job.spec(),
+        job.parameters(),
+        job.dataAccess(),
+        job.runAs(),
+        job.requester(),
+        job.pool(),
+        job.resourceClass(),
+        job.slots(),
+        java.time.Instant.now(),
+        job.deadline(),
+        dispatch);
   }
 }

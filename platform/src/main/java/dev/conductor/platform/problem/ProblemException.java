@@ -7,6 +7,10 @@ import java.util.List;
  * subclass) and never build error responses by hand.
  */
 public class ProblemException extends RuntimeException {
+  /** Where the problem types Conductor names live ({@code type} = this + a short name). */
+  public static final String TYPES = "https://conductor.dev/problems/";
+
+  private final String type;
   private final int status;
   private final String title;
   private final String field;
@@ -18,7 +22,18 @@ public class ProblemException extends RuntimeException {
 
   public ProblemException(
       int status, String title, String detail, String field, List<Problem.FieldError> errors) {
+    this(null, status, title, detail, field, errors);
+  }
+
+  private ProblemException(
+      String type,
+      int status,
+      String title,
+      String detail,
+      String field,
+      List<Problem.FieldError> errors) {
     super(detail);
+    this.type = type;
     this.status = status;
     this.title = title;
     this.field = field;
@@ -48,6 +63,14 @@ public class ProblemException extends RuntimeException {
     return new ProblemException(409, "Conflict", detail);
   }
 
+  /**
+   * A conflict of a named kind that clients act on, e.g. {@code no-capacity}: the problem's {@code
+   * type} is {@link #TYPES} + {@code kind}.
+   */
+  public static ProblemException conflict(String kind, String detail) {
+    return new ProblemException(TYPES + kind, 409, "Conflict", detail, null, null);
+  }
+
   public static ProblemException unauthorized(String detail) {
     return new ProblemException(401, "Unauthorized", detail);
   }
@@ -65,6 +88,7 @@ public class ProblemException extends RuntimeException {
   }
 
   public Problem toProblem() {
-    return new Problem("about:blank", title, status, getMessage(), field, errors);
+    return new Problem(
+        type == null ? "about:blank" : type, title, status, getMessage(), field, errors);
   }
 }

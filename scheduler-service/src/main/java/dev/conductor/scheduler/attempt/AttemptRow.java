@@ -3,7 +3,10 @@ package dev.conductor.scheduler.attempt;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A stored attempt: one try of a step, dispatched to its pool as a job. */
+/**
+ * A stored attempt: one try of a step, dispatched to its pool as a job ({@code dispatch} counts the
+ * times; a claim answers one of them). Its deadline is set at its claim.
+ */
 public record AttemptRow(
     UUID id,
     String runId,
@@ -16,7 +19,8 @@ public record AttemptRow(
     String executorId,
     Instant deadline,
     Instant leaseExpiresAt,
-    String detail) {
+    String detail,
+    int dispatch) {
   public static final String WAITING = "waiting";
   public static final String SCHEDULED = "scheduled";
   public static final String CLAIMED = "claimed";

@@ -27,9 +27,11 @@ import java.util.UUID;
 public class AttemptStore {
   private static final String COLUMNS =
       "id, run_id, step, number, pool, slots, status, wait_reason, executor_id, deadline,"
-          + " lease_expires_at, detail";
+          + " lease_expires_at, detail, dispatch";
 
-  /** A new attempt, waiting for slots. */
+  /**
+   * A new attempt, waiting its turn ({@code queue}) until a drain dispatches it or says why not.
+   */
   public Uni<Void> insert(
       SqlConnection tx,
       UUID id,
@@ -40,8 +42,9 @@ public class AttemptStore {
       int slots,
       Instant now) {
     return tx.preparedQuery(
-            "INSERT INTO attempts (id, run_id, step, number, pool, slots, status, created_at)"
-                + " VALUES ($1, $2, $3, $4, $5, $6, 'waiting', $7)")
+            "INSERT INTO attempts (id, run_id, step, number, pool, slots, status, wait_reason,"
+                + " created_at)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, 'waiting', 'queue', $7)")
         .execute(Tuple.from(Arrays.asList(id, runId, step, number, pool, slots, ts(now))))
         .replaceWithVoid();
   }
@@ -63,13 +66,23 @@ public class AttemptStore {
         .map(AttemptStore::all);
   }
 
-  /** waiting → scheduled with its slot start and deadline. */
-  public Uni<Boolean> schedule(SqlConnection tx, UUID id, Instant slotStart, Instant deadline) {
+  /**
+   * waiting → scheduled: dispatched to its pool, to be claimed by {@code claimBy}, and to run for
+   * at most {@code timeoutSeconds} from its claim. Returns the dispatch's number, empty when the
+   * attempt was no longer waiting.
+   */
+  public Uni<Optional<Integer>> schedule(
+      SqlConnection tx, UUID id, Instant claimBy, int timeoutSeconds) {
     return tx.preparedQuery(
-            "UPDATE attempts SET status = 'scheduled', wait_reason = NULL, slot_start = $2,"
-                + " deadline = $3 WHERE id = $1 AND status = 'waiting'")
-        .execute(Tuple.of(id, ts(slotStart), ts(deadline)))
-        .map(rows -> rows.rowCount() == 1);
+            "UPDATE attempts SET status = 'scheduled', wait_reason = NULL, dispatch = dispatch + 1,"
+                + " claim_by = $2, timeout_seconds = $3 WHERE id = $1 AND status = 'waiting'"
+                + " RETURNING dispatch")
+        .execute(Tuple.of(id, ts(claimBy), timeoutSeconds))
+        .map(
+            rows ->
+                rows.rowCount() == 0
+                    ? Optional.empty()
+                    : Optional.of(rows.iterator().next().getInteger("dispatch")));
   }
 
   /** Records why an attempt waits; true only when the reason changed (then it is announced). */
@@ -94,23 +107,56 @@ public class AttemptStore {
         .map(AttemptStore::all);
   }
 
-  /** scheduled → claimed by one executor; empty when it was not claimable (someone else won). */
+  /**
+   * scheduled → claimed by one executor, for the dispatch it names: its slot, lease and deadline
+   * start now. Empty when it was not claimable (someone else won, or the dispatch is stale).
+   */
   public Uni<Optional<AttemptRow>> claim(
-      SqlConnection tx, UUID id, String executorId, Instant leaseUntil) {
+      SqlConnection tx, UUID id, int dispatch, String executorId, Instant now, Instant leaseUntil) {
     return tx.preparedQuery(
-            "UPDATE attempts SET status = 'claimed', executor_id = $2, lease_expires_at = $3"
-                + " WHERE id = $1 AND status = 'scheduled' RETURNING "
+            "UPDATE attempts SET status = 'claimed', executor_id = $3, lease_expires_at = $5,"
+                + " slot_start = $4::timestamptz, claim_by = NULL,"
+                + " deadline = $4::timestamptz + make_interval(secs => timeout_seconds)"
+                + " WHERE id = $1 AND status = 'scheduled' AND dispatch = $2 RETURNING "
                 + COLUMNS)
-        .execute(Tuple.of(id, executorId, ts(leaseUntil)))
+        .execute(Tuple.of(id, dispatch, executorId, ts(now), ts(leaseUntil)))
         .map(AttemptStore::first);
   }
 
-  /** scheduled/claimed → running, with a fresh lease. */
+  /**
+   * claimed → waiting: the claim found no free slot, so the attempt goes back to the queue (in its
+   * old place: the queue is ordered by creation) and the next drain dispatches it again.
+   */
+  public Uni<Boolean> requeue(SqlConnection tx, UUID id, String reason) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = 'waiting', wait_reason = $2, executor_id = NULL,"
+                + " lease_expires_at = NULL, slot_start = NULL, deadline = NULL, claim_by = NULL"
+                + " WHERE id = $1 AND status = 'claimed'")
+        .execute(Tuple.of(id, reason))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Dispatches nobody claimed by their {@code claim_by} go back to the queue, in one statement;
+   * returns them (each will be dispatched again, with new credentials).
+   */
+  public Uni<List<AttemptRow>> requeueUnclaimed(SqlConnection tx, Instant now, int limit) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = 'waiting', wait_reason = 'queue', claim_by = NULL"
+                + " WHERE id IN (SELECT id FROM attempts WHERE status = 'scheduled'"
+                + " AND claim_by < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)"
+                + " AND status = 'scheduled' RETURNING "
+                + COLUMNS)
+        .execute(Tuple.of(ts(now), limit))
+        .map(AttemptStore::all);
+  }
+
+  /** claimed → running, with a fresh lease (an attempt runs only on a slot its claim took). */
   public Uni<Optional<AttemptRow>> start(
       SqlConnection tx, UUID id, String executorId, Instant leaseUntil) {
     return tx.preparedQuery(
             "UPDATE attempts SET status = 'running', executor_id = COALESCE($2, executor_id),"
-                + " lease_expires_at = $3 WHERE id = $1 AND status IN ('scheduled', 'claimed')"
+                + " lease_expires_at = $3 WHERE id = $1 AND status = 'claimed'"
                 + " RETURNING "
                 + COLUMNS)
         .execute(Tuple.from(Arrays.asList(id, executorId, ts(leaseUntil))))
@@ -139,27 +185,26 @@ public class AttemptStore {
   }
 
   /**
-   * Declares an attempt lost if its lease (claimed/running) or, never claimed, its deadline
-   * (scheduled) has passed; the condition is re-checked so a late heartbeat wins.
+   * Declares a claimed or running attempt lost if its lease has passed; the condition is re-checked
+   * so a late heartbeat wins.
    */
   public Uni<Optional<AttemptRow>> expire(SqlConnection tx, UUID id, Instant now) {
     return tx.preparedQuery(
             "UPDATE attempts SET status = 'lost', finished_at = $2,"
-                + " detail = CASE WHEN status = 'scheduled' THEN 'never claimed before its"
-                + " deadline' ELSE 'lease expired without heartbeat' END"
-                + " WHERE id = $1 AND ((status IN ('claimed', 'running') AND lease_expires_at <"
-                + " $2) OR (status = 'scheduled' AND deadline < $2)) RETURNING "
+                + " detail = 'lease expired without heartbeat'"
+                + " WHERE id = $1 AND status IN ('claimed', 'running') AND lease_expires_at < $2"
+                + " RETURNING "
                 + COLUMNS)
         .execute(Tuple.of(id, ts(now)))
         .map(AttemptStore::first);
   }
 
-  /** Attempts whose lease or claim deadline has passed. */
+  /** Claimed or running attempts whose lease has passed. */
   public Uni<List<UUID>> expired(SqlClient client, Instant now, int limit) {
     return client
         .preparedQuery(
-            "SELECT id FROM attempts WHERE (status IN ('claimed', 'running') AND"
-                + " lease_expires_at < $1) OR (status = 'scheduled' AND deadline < $1) LIMIT $2")
+            "SELECT id FROM attempts WHERE status IN ('claimed', 'running') AND"
+                + " lease_expires_at < $1 LIMIT $2")
         .execute(Tuple.of(ts(now), limit))
         .map(
             rows -> {
@@ -179,9 +224,12 @@ public class AttemptStore {
         .map(AttemptStore::all);
   }
 
+  /** Pools with a waiting attempt: one index probe per pool, however long the queues. */
   public Uni<List<String>> poolsWithWaiting(SqlClient client) {
     return client
-        .query("SELECT DISTINCT pool FROM attempts WHERE status = 'waiting'")
+        .query(
+            "SELECT name AS pool FROM pools p WHERE EXISTS"
+                + " (SELECT 1 FROM attempts a WHERE a.pool = p.name AND a.status = 'waiting')")
         .execute()
         .map(
             rows -> {
@@ -243,6 +291,7 @@ public class AttemptStore {
         row.getString("executor_id"),
         instant(row, "deadline"),
         instant(row, "lease_expires_at"),
-        row.getString("detail"));
+        row.getString("detail"),
+        row.getInteger("dispatch"));
   }
 }

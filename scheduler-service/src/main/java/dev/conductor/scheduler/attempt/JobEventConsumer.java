@@ -11,9 +11,10 @@ import dev.conductor.events.data.JobCredentialFailed;
 import dev.conductor.events.data.JobDenied;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.scheduler.dispatch.AtCommit;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
-import dev.conductor.scheduler.dispatch.Drains;
+import dev.conductor.scheduler.slot.SlotLedger;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -40,11 +41,14 @@ public class JobEventConsumer {
   private final Outcomes outcomes;
 
   private final Dispatcher dispatcher;
+  private final SlotLedger ledger;
 
-  public JobEventConsumer(EventConsumer consumer, Outcomes outcomes, Dispatcher dispatcher) {
+  public JobEventConsumer(
+      EventConsumer consumer, Outcomes outcomes, Dispatcher dispatcher, SlotLedger ledger) {
     this.consumer = consumer;
     this.outcomes = outcomes;
     this.dispatcher = dispatcher;
+    this.ledger = ledger;
   }
 
   /**
@@ -56,7 +60,9 @@ public class JobEventConsumer {
     return consumer.inPollTransaction(
         batch,
         HANDLED,
-        tx -> Drains.perPoll(tx, dispatcher, (consumed, cause) -> apply(tx, consumed, cause)));
+        tx ->
+            AtCommit.perPoll(
+                tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause)));
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {

@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * its step and run advance (dependents, retries, run success or failure), and the freed slots go to
  * the pool's waiting attempts at once.
  *
- * <p>Lock order, kept everywhere to avoid deadlocks: attempt row, run row, pool row.
+ * <p>Lock order, kept everywhere to avoid deadlocks: attempt row, slot lease, run row, executor row
+ * (its slot counter, updated at the end of the transaction: {@code dispatch.AtCommit}), pool row.
  */
 @ApplicationScoped
 public class Outcomes {
@@ -105,8 +106,8 @@ public class Outcomes {
                     : afterEnd(tx, cause, ended.get(), ending));
   }
 
-  /** The sweeper: the attempt's lease or claim deadline passed. */
-  public Uni<Void> expire(SqlConnection tx, UUID id) {
+  /** The sweeper: the attempt's lease passed ({@code cause} defers to the sweeper's commit). */
+  public Uni<Void> expire(SqlConnection tx, Cause cause, UUID id) {
     return attempts
         .expire(tx, id, clock.instant())
         .chain(
@@ -116,13 +117,12 @@ public class Outcomes {
               }
               LOG.infof(
                   "attempt %s of run %s is lost: %s", id, lost.get().runId(), lost.get().detail());
-              return afterEnd(tx, Cause.none(), lost.get(), Ending.lost(lost.get().detail()));
+              return afterEnd(tx, cause, lost.get(), Ending.lost(lost.get().detail()));
             });
   }
 
   private Uni<Void> afterEnd(SqlConnection tx, Cause cause, AttemptRow attempt, Ending ending) {
-    return ledger
-        .release(tx, attempt.id())
+    return release(tx, cause, attempt)
         .chain(() -> runs.lock(tx, attempt.runId()))
         .chain(
             run ->
@@ -132,6 +132,23 @@ public class Outcomes {
                   case FATAL -> stepFailed(tx, cause, run, attempt, ending);
                 })
         .chain(() -> dispatcher.drain(tx, attempt.pool(), cause));
+  }
+
+  /** Ends its lease; the slots go back at the commit where the cause defers, else at once. */
+  private Uni<Void> release(SqlConnection tx, Cause cause, AttemptRow attempt) {
+    return ledger
+        .release(tx, attempt.id())
+        .chain(
+            lease -> {
+              if (lease.isEmpty()) {
+                return Uni.createFrom().voidItem();
+              }
+              if (cause.atCommit() != null) {
+                cause.atCommit().giveBack(lease.get());
+                return Uni.createFrom().voidItem();
+              }
+              return ledger.giveBack(tx, lease.get().holder(), lease.get().slots());
+            });
   }
 
   private Uni<Void> succeeded(SqlConnection tx, Cause cause, RunRow run, AttemptRow attempt) {
@@ -211,9 +228,9 @@ public class Outcomes {
   }
 
   /**
-   * Fails the run once; attempts that never reached an executor are cancelled and their slots freed
-   * (a later claim gets 409), pending steps never start. Attempts already running finish on their
-   * own and free their slots then.
+   * Fails the run once; attempts that never reached an executor are cancelled (they hold no slot; a
+   * later claim gets 409), pending steps never start. Attempts already running finish on their own
+   * and free their slots then.
    */
   private Uni<Void> finishFailed(
       SqlConnection tx, Cause cause, RunRow run, String reason, String step, String detail) {
@@ -246,7 +263,6 @@ public class Outcomes {
     for (AttemptRow attempt : cancelled) {
       chain =
           chain
-              .chain(() -> ledger.release(tx, attempt.id()))
               .chain(() -> runs.setStepStatus(tx, run.id(), attempt.step(), StepRow.CANCELLED))
               .replaceWithVoid();
     }

@@ -14,26 +14,37 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
- * Executors claim an attempt before running it. Exactly one claim wins (a guarded UPDATE from
- * {@code scheduled}); every other one gets 409 and must drop the job.
+ * Executors claim one dispatch of an attempt before running it, which is where its slot is taken
+ * ({@link Claims}). Exactly one claim wins; every other one gets 409 with a typed problem: {@code
+ * no-capacity} (the attempt is back in the queue) or {@code not-claimable} (someone else has it, it
+ * ended, or it was dispatched anew). Either way the executor drops the job.
  */
 @Path("/api/v1/attempts/{attemptId}/claim")
 @Produces(MediaType.APPLICATION_JSON)
 public class ClaimResource {
-  public record ClaimRequest(String executorId) {}
+  /**
+   * Who claims, which dispatch of the attempt (from its {@code job.authorized}), and which attempts
+   * ended at that executor since its last claim (outcomes published; optional).
+   */
+  public record ClaimRequest(String executorId, Integer dispatch, List<String> ended) {}
 
-  public record Claimed(Instant leaseExpiresAt, long heartbeatIntervalMs) {}
+  /** More ended attempts than one executor plausibly finishes between two claims. */
+  static final int MAX_ENDED = 1000;
+
+  /** The lease (renewed by heartbeats) and the deadline, which started at this claim. */
+  public record Claimed(Instant leaseExpiresAt, long heartbeatIntervalMs, Instant deadline) {}
 
   private final Access access;
   private final CurrentCaller current;
   private final Transactions transactions;
   private final AttemptStore attempts;
-  private final Clock clock;
+  private final Claims claims;
   private final int leaseSeconds;
 
   public ClaimResource(
@@ -41,13 +52,13 @@ public class ClaimResource {
       CurrentCaller current,
       Transactions transactions,
       AttemptStore attempts,
-      Clock clock,
+      Claims claims,
       Settings settings) {
     this.access = access;
     this.current = current;
     this.transactions = transactions;
     this.attempts = attempts;
-    this.clock = clock;
+    this.claims = claims;
     this.leaseSeconds = settings.attemptLeaseSeconds();
   }
 
@@ -65,27 +76,42 @@ public class ClaimResource {
               if (body == null || body.executorId() == null || body.executorId().isBlank()) {
                 throw ProblemException.badRequest("/executorId", "executorId is required");
               }
-              Instant leaseUntil = clock.instant().plusSeconds(leaseSeconds);
-              return transactions.run(tx -> attempts.claim(tx, id, body.executorId(), leaseUntil));
+              if (body.dispatch() == null || body.dispatch() < 1) {
+                throw ProblemException.badRequest(
+                    "/dispatch", "dispatch is required: the job.authorized's dispatch (1 or more)");
+              }
+              List<UUID> ended = ended(body.ended());
+              return transactions.run(
+                  tx -> claims.claim(tx, id, body.dispatch(), body.executorId(), ended));
             })
-        .chain(
-            claimed ->
-                claimed.isPresent()
-                    ? Uni.createFrom()
-                        .item(new Claimed(claimed.get().leaseExpiresAt(), leaseSeconds * 1000L / 3))
-                    : conflict(id));
+        .map(this::answer);
   }
 
-  /** Names the state that made the claim lose: already claimed, running, ended, cancelled. */
-  private Uni<Claimed> conflict(UUID id) {
-    return attempts
-        .find(transactions.pool(), id)
-        .map(
-            now -> {
-              String status = now.map(AttemptRow::status).orElse("gone");
-              throw ProblemException.conflict(
-                  "attempt " + id + " is " + status + ", not open for claiming");
-            });
+  private Claimed answer(Claims.Answer answer) {
+    if (answer instanceof Claims.Granted granted) {
+      AttemptRow attempt = granted.attempt();
+      return new Claimed(attempt.leaseExpiresAt(), leaseSeconds * 1000L / 3, attempt.deadline());
+    }
+    Claims.Refused refused = (Claims.Refused) answer;
+    throw ProblemException.conflict(refused.kind(), refused.detail());
+  }
+
+  private static List<UUID> ended(List<String> ended) {
+    if (ended == null) {
+      return List.of();
+    }
+    if (ended.size() > MAX_ENDED) {
+      throw ProblemException.badRequest("/ended", "at most " + MAX_ENDED + " ended attempts");
+    }
+    List<UUID> ids = new ArrayList<>(ended.size());
+    for (int i = 0; i < ended.size(); i++) {
+      try {
+        ids.add(UUID.fromString(ended.get(i)));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw ProblemException.badRequest("/ended/" + i, "not an attempt id");
+      }
+    }
+    return ids;
   }
 
   private static UUID parse(String attemptId) {

@@ -22,14 +22,17 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Turns ready steps into attempts and attempts into slot leases. Attempts are created waiting;
- * {@link #drain} then hands out the pool's free slots to waiting attempts in FIFO order under the
- * pool's row lock, emitting {@code job.scheduled} for each grant and {@code job.waiting} when an
- * attempt's reason to wait changes.
+ * Turns ready steps into attempts and dispatches them. Attempts are created waiting; {@link #drain}
+ * then dispatches them in FIFO order under the pool's row lock, up to the pool's capacity plus its
+ * dispatch window (counting slots held by claimed and running attempts and those dispatched but not
+ * yet claimed), emitting {@code job.scheduled} for each dispatch and {@code job.waiting} when the
+ * head of the queue's reason to wait changes. Dispatch holds no slot: the executor's claim takes it
+ * ({@code claim.Claims}). A drain reads only as many waiting attempts as it can dispatch, plus the
+ * one that then heads the queue, so its cost does not grow with the queue.
  */
 @ApplicationScoped
 public class Dispatcher {
-  /** Waiting attempts considered per drain; the sweeper drains again every second. */
+  /** Most attempts dispatched per drain; the sweeper drains again every second. */
   static final int DRAIN_LIMIT = 500;
 
   private final AttemptStore attempts;
@@ -38,6 +41,7 @@ public class Dispatcher {
   private final Emitter emitter;
   private final Clock clock;
   private final int defaultTimeoutSeconds;
+  private final int claimWindowSeconds;
 
   public Dispatcher(
       AttemptStore attempts,
@@ -52,6 +56,7 @@ public class Dispatcher {
     this.emitter = emitter;
     this.clock = clock;
     this.defaultTimeoutSeconds = settings.defaultTimeoutSeconds();
+    this.claimWindowSeconds = settings.claimWindowSeconds();
   }
 
   /** Creates attempt {@code number} of a step, waiting for the next drain of its pool. */
@@ -64,12 +69,13 @@ public class Dispatcher {
   }
 
   /**
-   * Hands the pool's free slots to its waiting attempts; call after anything frees or adds. A
-   * paused pool grants nothing: its waiting attempts wait with reason {@code paused}.
+   * Dispatches the pool's waiting attempts as far as its capacity and window allow; call after
+   * anything frees or adds. A paused pool dispatches nothing: its waiting attempts wait with reason
+   * {@code paused}.
    */
   public Uni<Void> drain(SqlConnection tx, String pool, Cause cause) {
-    if (cause.drains() != null) {
-      cause.drains().request(pool, cause);
+    if (cause.atCommit() != null) {
+      cause.atCommit().drain(pool, cause);
       return Uni.createFrom().voidItem();
     }
     return drainNow(tx, pool, runId -> cause);
@@ -89,15 +95,23 @@ public class Dispatcher {
                             state.paused()
                                 ? pause(tx, pool, usage, causeOf)
                                 : attempts
-                                    .waiting(tx, pool, DRAIN_LIMIT)
+                                    .waiting(tx, pool, readLimit(usage))
                                     .map(waiting -> Placement.plan(usage, waiting, false))
                                     .chain(decisions -> applyAll(tx, decisions, causeOf, now))));
   }
 
   /**
-   * A paused pool grants nothing: one statement marks its waiting attempts {@code paused}, and only
-   * those whose reason changed are announced (the sweeper drains every second; most drains of a
-   * paused pool change nothing and cost one statement).
+   * Every attempt takes at least one slot: {@code room} rows can all be dispatched, and one more
+   * heads the queue and is told why it waits.
+   */
+  private static int readLimit(Usage usage) {
+    return (int) Math.min(DRAIN_LIMIT, usage.room() + 1);
+  }
+
+  /**
+   * A paused pool dispatches nothing: one statement marks its waiting attempts {@code paused}, and
+   * only those whose reason changed are announced (the sweeper drains every second; most drains of
+   * a paused pool change nothing and cost one statement).
    */
   private Uni<Void> pause(
       SqlConnection tx, String pool, Usage usage, Function<String, Cause> causeOf) {
@@ -140,31 +154,28 @@ public class Dispatcher {
         .chain(run -> runs.step(tx, run.id(), attempt.step()).map(step -> new Job(run, step)))
         .chain(
             job -> {
-              Instant deadline = deadline(job.step(), now);
-              // Guarded: the attempt is granted only if it is still waiting.
+              int timeout = timeoutSeconds(job.step());
+              Instant claimBy = now.plusSeconds(claimWindowSeconds);
+              // Guarded: the attempt is dispatched only if it is still waiting.
               return attempts
-                  .schedule(tx, attempt.id(), now, deadline)
+                  .schedule(tx, attempt.id(), claimBy, timeout)
                   .chain(
-                      scheduled ->
-                          scheduled
-                              ? take(tx, job, attempt, cause, now, deadline)
-                              : Uni.createFrom().voidItem());
+                      dispatch ->
+                          dispatch.isEmpty()
+                              ? Uni.createFrom().voidItem()
+                              : emitter.emit(
+                                  tx,
+                                  cause,
+                                  job.run().id(),
+                                  job.run().traceparent(),
+                                  EventType.JOB_SCHEDULED,
+                                  jobScheduled(
+                                      job,
+                                      attempt,
+                                      dispatch.get(),
+                                      now,
+                                      claimBy.plusSeconds(timeout))));
             });
-  }
-
-  private Uni<Void> take(
-      SqlConnection tx, Job job, AttemptRow attempt, Cause cause, Instant now, Instant deadline) {
-    return ledger
-        .grant(tx, attempt.pool(), attempt.id(), attempt.slots(), now)
-        .chain(
-            () ->
-                emitter.emit(
-                    tx,
-                    cause,
-                    job.run().id(),
-                    job.run().traceparent(),
-                    EventType.JOB_SCHEDULED,
-                    jobScheduled(job.run(), job.step(), attempt, now, deadline)));
   }
 
   /** What a job.scheduled is built from. */
@@ -204,13 +215,16 @@ public class Dispatcher {
                         decision.numbers())));
   }
 
-  private Instant deadline(StepRow step, Instant slotStart) {
+  private int timeoutSeconds(StepRow step) {
     int timeout = step.definition().timeoutSeconds();
-    return slotStart.plusSeconds(timeout > 0 ? timeout : defaultTimeoutSeconds);
+    return timeout > 0 ? timeout : defaultTimeoutSeconds;
   }
 
+  /** A dispatch: {@code deadline} is the latest the attempt may end (claim window + timeout). */
   private static JobScheduled jobScheduled(
-      RunRow run, StepRow step, AttemptRow attempt, Instant slotStart, Instant deadline) {
+      Job job, AttemptRow attempt, int dispatch, Instant dispatchedAt, Instant deadline) {
+    RunRow run = job.run();
+    StepRow step = job.step();
     StepSpec spec = step.definition();
     return new JobScheduled(
         run.id(),
@@ -229,7 +243,8 @@ public class Dispatcher {
         attempt.pool(),
         spec.resourceClass(),
         attempt.slots(),
-        slotStart,
-        deadline);
+        dispatchedAt,
+        deadline,
+        dispatch);
   }
 }

@@ -8,10 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides which waiting attempts of a pool get slots now, in FIFO order. An attempt that does not
- * fit the free slots blocks the ones behind it, so a large class is not starved by a stream of
- * small ones; an attempt larger than the whole pool blocks nobody (it can only run once capacity
- * grows).
+ * Decides which waiting attempts of a pool are dispatched now, in FIFO order, within the pool's
+ * capacity plus its dispatch window ({@link Usage#fits}). An attempt that does not fit blocks the
+ * ones behind it, so a large class is not starved by a stream of small ones; an attempt larger than
+ * any live executor blocks nobody (it runs on one executor, so it can only run once a larger one
+ * registers).
+ *
+ * <p>The numbers of a wait: {@code capacity}, {@code used} (slots held by claimed and running
+ * attempts), {@code dispatched} (on their way to an executor), {@code window} and {@code needed}.
  */
 public final class Placement {
   public static final String CAPACITY = "capacity";
@@ -29,29 +33,26 @@ public final class Placement {
   }
 
   /** As {@link #plan(Usage, List)}; in a paused pool nothing is granted and everyone waits. */
-  public static List<Decision> plan(Usage usage, List<AttemptRow> waiting, boolean paused) {
+  public static List<Decision> plan(Usage before, List<AttemptRow> waiting, boolean paused) {
     if (paused) {
-      return waiting.stream()
-          .map(a -> wait(a, PAUSED, usage.capacity(), usage.used(), a.slots(), -1))
-          .toList();
+      return waiting.stream().map(a -> wait(a, PAUSED, before, a.slots(), -1)).toList();
     }
+    Usage usage = before;
     List<Decision> decisions = new ArrayList<>();
-    long used = usage.used();
-    long capacity = usage.capacity();
     long blockedAhead = 0;
     for (AttemptRow attempt : waiting) {
       int needed = attempt.slots();
-      boolean fits = used + needed <= capacity;
-      if (fits && blockedAhead == 0) {
+      boolean fits = usage.fits(needed);
+      if (needed > usage.largest()) {
+        decisions.add(wait(attempt, CAPACITY, usage, needed, -1));
+      } else if (fits && blockedAhead == 0) {
         decisions.add(new Decision(attempt, true, null, Map.of()));
-        used += needed;
-      } else if (needed > capacity) {
-        decisions.add(wait(attempt, CAPACITY, capacity, used, needed, -1));
+        usage = usage.plus(needed);
       } else if (fits) {
-        decisions.add(wait(attempt, QUEUE, capacity, used, needed, blockedAhead));
+        decisions.add(wait(attempt, QUEUE, usage, needed, blockedAhead));
         blockedAhead++;
       } else {
-        decisions.add(wait(attempt, CAPACITY, capacity, used, needed, -1));
+        decisions.add(wait(attempt, CAPACITY, usage, needed, -1));
         blockedAhead++;
       }
     }
@@ -59,10 +60,13 @@ public final class Placement {
   }
 
   private static Decision wait(
-      AttemptRow attempt, String reason, long capacity, long used, long needed, long ahead) {
+      AttemptRow attempt, String reason, Usage usage, long needed, long ahead) {
     Map<String, Long> numbers = new LinkedHashMap<>();
-    numbers.put("capacity", capacity);
-    numbers.put("used", used);
+    numbers.put("capacity", usage.capacity());
+    numbers.put("used", usage.used());
+    numbers.put("dispatched", usage.dispatched());
+    numbers.put("window", usage.window());
+    numbers.put("largestExecutor", usage.largest());
     numbers.put("needed", needed);
     if (ahead >= 0) {
       numbers.put("ahead", ahead);

@@ -5,6 +5,7 @@ import dev.conductor.scheduler.Periodic;
 import dev.conductor.scheduler.Settings;
 import dev.conductor.scheduler.attempt.AttemptStore;
 import dev.conductor.scheduler.attempt.Outcomes;
+import dev.conductor.scheduler.slot.SlotLedger;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -16,9 +17,10 @@ import java.time.Clock;
 import org.jboss.logging.Logger;
 
 /**
- * Once a second: declares attempts lost whose lease (or, never claimed, whose deadline) passed, and
- * re-dispatches waiting attempts, because capacity also grows and shrinks without an event
- * (executor leases). Safe with several instances: each loss is a guarded update and each drain
+ * Once a second: declares attempts lost whose lease passed, puts dispatches nobody claimed within
+ * the claim window back in the queue, and drains every pool with waiting attempts, because capacity
+ * also grows and shrinks without an event (executor leases) and a refused claim puts its attempt
+ * back without draining. Safe with several instances: each loss is a guarded update and each drain
  * holds the pool lock. Each item is its own transaction, so one failure does not block the rest.
  */
 @ApplicationScoped
@@ -30,6 +32,7 @@ public class Sweeper {
   private final AttemptStore attempts;
   private final Outcomes outcomes;
   private final Dispatcher dispatcher;
+  private final SlotLedger ledger;
   private final Clock clock;
   private final long intervalMillis;
   private final Periodic periodic;
@@ -40,12 +43,14 @@ public class Sweeper {
       AttemptStore attempts,
       Outcomes outcomes,
       Dispatcher dispatcher,
+      SlotLedger ledger,
       Clock clock,
       Settings settings) {
     this.transactions = transactions;
     this.attempts = attempts;
     this.outcomes = outcomes;
     this.dispatcher = dispatcher;
+    this.ledger = ledger;
     this.clock = clock;
     this.intervalMillis = settings.sweepIntervalMillis();
     this.periodic = new Periodic(vertx, this::sweep, "sweep failed", LOG);
@@ -59,9 +64,29 @@ public class Sweeper {
     periodic.stop();
   }
 
-  /** One pass: expire leases first, so the slots they free are handed out by the drains. */
+  /** One pass: expire leases and requeue first, so what they free is dispatched by the drains. */
   public Uni<Void> sweep() {
-    return expireLeases().chain(this::redispatch);
+    return expireLeases().chain(this::requeueUnclaimed).chain(this::redispatch);
+  }
+
+  private Uni<Void> requeueUnclaimed() {
+    return transactions
+        .run(tx -> attempts.requeueUnclaimed(tx, clock.instant(), BATCH))
+        .invoke(
+            requeued ->
+                requeued.forEach(
+                    a ->
+                        LOG.infof(
+                            "attempt %s of run %s: dispatch %d was not claimed in time; back to"
+                                + " the queue",
+                            a.id(), a.runId(), a.dispatch())))
+        .onFailure()
+        .recoverWithItem(
+            e -> {
+              LOG.warnf("cannot requeue unclaimed attempts: %s", e.getMessage());
+              return null;
+            })
+        .replaceWithVoid();
   }
 
   private Uni<Void> expireLeases() {
@@ -73,7 +98,10 @@ public class Sweeper {
         .transformToUniAndConcatenate(
             id ->
                 transactions
-                    .run(tx -> outcomes.expire(tx, id))
+                    .run(
+                        tx ->
+                            AtCommit.around(
+                                tx, dispatcher, ledger, cause -> outcomes.expire(tx, cause, id)))
                     .onFailure()
                     .recoverWithItem(
                         e -> {

@@ -29,8 +29,13 @@ public class PoolResource {
 
   public record Capacity(String pool, long capacity) {}
 
-  /** {@code paused}: the pool's configuration stops grants (section {@code pools}). */
-  public record PoolView(String pool, long capacity, long used, long waiting, boolean paused) {}
+  /**
+   * {@code used}: slots held by claimed and running attempts; {@code dispatched}: slots of attempts
+   * on their way to an executor (no slot held yet); {@code paused}: the pool's configuration stops
+   * dispatch and claims (section {@code pools}).
+   */
+  public record PoolView(
+      String pool, long capacity, long used, long dispatched, long waiting, boolean paused) {}
 
   static final int MAX_SLOTS = 10_000;
 
@@ -79,29 +84,23 @@ public class PoolResource {
             allowed -> {
               int slots = validSlots(body);
               Instant now = clock.instant();
-              // The pool lock first, and its row decides (not our copy of the section): a
-              // retirement holds the same lock while it checks for live executors, so an executor
-              // never lands in a retired pool. The executor's foreign key alone (KEY SHARE) would
-              // not wait for the retirement's FOR NO KEY UPDATE.
+              // The executor row first, then the pool lock (the lock order of claims and
+              // outcomes: executor row before pool row), and the pool row decides (not our copy of
+              // the section): a retirement holds the pool lock while it checks for live executors,
+              // so either it sees this registration committed and refuses, or this one finds the
+              // pool retired and rolls back. The executor's foreign key alone (KEY SHARE) would not
+              // wait for the retirement's FOR NO KEY UPDATE.
               return transactions.run(
                   tx ->
                       ledger
-                          .lockIfExists(tx, pool)
+                          .register(tx, pool, executorId, slots, now.plusSeconds(leaseSeconds), now)
+                          .chain(() -> ledger.lockIfExists(tx, pool))
                           .invoke(
                               state -> {
                                 if (state.isEmpty() || state.get().retired()) {
                                   throw ProblemException.notFound("pool " + pool);
                                 }
                               })
-                          .chain(
-                              () ->
-                                  ledger.register(
-                                      tx,
-                                      pool,
-                                      executorId,
-                                      slots,
-                                      now.plusSeconds(leaseSeconds),
-                                      now))
                           .chain(() -> dispatcher.drain(tx, pool, Cause.none()))
                           .chain(() -> ledger.usage(tx, pool, now))
                           .map(usage -> new Capacity(pool, usage.capacity())));
@@ -132,6 +131,7 @@ public class PoolResource {
                                                       pool,
                                                       usage.capacity(),
                                                       usage.used(),
+                                                      usage.dispatched(),
                                                       waiting,
                                                       pools.paused(pool)))));
             });

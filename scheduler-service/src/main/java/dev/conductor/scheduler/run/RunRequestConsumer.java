@@ -4,9 +4,10 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.scheduler.dispatch.AtCommit;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
-import dev.conductor.scheduler.dispatch.Drains;
+import dev.conductor.scheduler.slot.SlotLedger;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -23,11 +24,14 @@ public class RunRequestConsumer {
   private static final Set<EventType> HANDLED = Set.of(EventType.RUN_REQUESTED);
 
   private final Dispatcher dispatcher;
+  private final SlotLedger ledger;
 
-  public RunRequestConsumer(EventConsumer consumer, RunIntake intake, Dispatcher dispatcher) {
+  public RunRequestConsumer(
+      EventConsumer consumer, RunIntake intake, Dispatcher dispatcher, SlotLedger ledger) {
     this.consumer = consumer;
     this.intake = intake;
     this.dispatcher = dispatcher;
+    this.ledger = ledger;
   }
 
   /**
@@ -40,7 +44,9 @@ public class RunRequestConsumer {
     return consumer.inPollTransaction(
         batch,
         HANDLED,
-        tx -> Drains.perPoll(tx, dispatcher, (consumed, cause) -> apply(tx, consumed, cause)));
+        tx ->
+            AtCommit.perPoll(
+                tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause)));
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {

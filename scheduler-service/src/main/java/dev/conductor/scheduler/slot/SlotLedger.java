@@ -2,51 +2,96 @@ package dev.conductor.scheduler.slot;
 
 import static dev.conductor.scheduler.Sql.ts;
 
+import dev.conductor.scheduler.Settings;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The PostgreSQL slot ledger (row locks and upserts; the config sections' advisory locks live in
- * {@code config.SectionVersions}). A grant happens only while the transaction holds the pool's row
- * lock ({@link #lock}), so grants in one pool are serialized across every scheduler instance
- * sharing the database and a pool is never over its capacity. Capacity is the sum of slots of
- * executors whose registration lease is live.
+ * The PostgreSQL slot ledger (DESIGN §6). A slot is taken when an executor claims an attempt and
+ * given back at the attempt's outcome: {@link #take} is one guarded UPDATE of the claiming
+ * executor's counter ({@code executors.used}), so no executor holds more than the slots it declared
+ * and no pool (capacity = the sum over live executors) runs more than its capacity, across every
+ * scheduler instance sharing the database. Dispatch takes no slot; drains serialize on the pool's
+ * row lock ({@link #lock}) only to keep the dispatch window and the FIFO order.
  */
 @ApplicationScoped
 public class SlotLedger {
-  // NO KEY UPDATE, not UPDATE: it serializes grants just the same, but does not conflict with the
+  // NO KEY UPDATE, not UPDATE: it serializes drains just the same, but does not conflict with the
   // KEY SHARE lock that inserting an attempt or a slot lease takes on the pool row through their
   // foreign keys. With FOR UPDATE, two transactions of one pool that had each inserted an attempt
-  // deadlocked when both then asked for the grant lock (PostgreSQL aborted one after a second).
+  // deadlocked when both then asked for the drain lock (PostgreSQL aborted one after a second).
   private static final String LOCK =
       "SELECT paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = $1"
           + " FOR NO KEY UPDATE";
+  // Held slots count on every executor, live or not: the attempts of an executor whose
+  // registration lapsed still hold theirs until their own lease expires.
   private static final String USAGE =
-      "SELECT (SELECT COALESCE(SUM(slots), 0) FROM executors"
-          + "        WHERE pool = $1 AND lease_expires_at > $2) AS capacity,"
-          + "     (SELECT COALESCE(SUM(slots), 0) FROM slot_leases WHERE pool = $1) AS used";
-  private static final String GRANT =
-      "INSERT INTO slot_leases (attempt_id, pool, slots, acquired_at) VALUES ($1, $2, $3, $4)";
+      "SELECT live.capacity, live.largest,"
+          + "     (SELECT COALESCE(SUM(used), 0) FROM executors WHERE pool = $1) AS used,"
+          + "     (SELECT COALESCE(SUM(slots), 0) FROM attempts"
+          + "        WHERE pool = $1 AND status = 'scheduled') AS dispatched"
+          + " FROM (SELECT COALESCE(SUM(slots), 0) AS capacity, COALESCE(MAX(slots), 0) AS largest"
+          + "       FROM executors WHERE pool = $1 AND lease_expires_at > $2) live";
+  private static final String TAKE =
+      "WITH taken AS ("
+          + " UPDATE executors SET used = used + $4::int"
+          + " WHERE pool = $1 AND executor_id = $2 AND lease_expires_at > $5"
+          + " AND used + $4::int <= slots"
+          + " AND NOT EXISTS (SELECT 1 FROM pools WHERE name = $1 AND paused)"
+          + " RETURNING pool)"
+          + " INSERT INTO slot_leases (attempt_id, pool, executor_id, slots, acquired_at)"
+          + " SELECT $3, pool, $2, $4, $5 FROM taken";
   private static final String RELEASE =
-      "DELETE FROM slot_leases WHERE attempt_id = $1 RETURNING pool, slots";
+      "DELETE FROM slot_leases WHERE attempt_id = $1 RETURNING pool, executor_id, slots";
+  // GREATEST: a counter never goes negative, even for a lease from before counters existed.
+  private static final String GIVE_BACK =
+      "UPDATE executors SET used = GREATEST(used - $3, 0) WHERE pool = $1 AND executor_id = $2";
+  // SKIP LOCKED: a lease locked by another transaction is being released by its outcome there;
+  // waiting for it would wait for a poll that may be waiting for this claim's executor row.
+  private static final String RELEASE_ENDED =
+      "WITH freed AS (DELETE FROM slot_leases WHERE attempt_id IN (SELECT attempt_id FROM"
+          + " slot_leases WHERE attempt_id = ANY($3) AND pool = $1 AND executor_id = $2"
+          + " FOR UPDATE SKIP LOCKED) RETURNING slots)"
+          + " UPDATE executors SET used = GREATEST(used - (SELECT SUM(slots) FROM freed), 0)"
+          + " WHERE pool = $1 AND executor_id = $2 AND EXISTS (SELECT 1 FROM freed)";
   private static final String REGISTER =
       "INSERT INTO executors (pool, executor_id, slots, lease_expires_at, registered_at)"
-          + " VALUES ($1, $2, $3, $4, $5)"
+          + " SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM pools WHERE name = $1)"
           + " ON CONFLICT (pool, executor_id)"
           + " DO UPDATE SET slots = EXCLUDED.slots, lease_expires_at = EXCLUDED.lease_expires_at";
 
-  /** The pool row as read under its lock: what grants, intake and registration decide on. */
+  private final double window;
+
+  public SlotLedger(Settings settings) {
+    this.window = settings.dispatchWindow();
+  }
+
+  /** Who holds slots: an executor of a pool. */
+  public record Holder(String pool, String executorId) implements Comparable<Holder> {
+    @Override
+    public int compareTo(Holder other) {
+      int byPool = pool.compareTo(other.pool);
+      return byPool != 0 ? byPool : executorId.compareTo(other.executorId);
+    }
+  }
+
+  /** A released lease: the slots its attempt held on its executor. */
+  public record Lease(Holder holder, int slots) {}
+
+  /** The pool row as read under its lock: what drains, intake and registration decide on. */
   public record PoolState(boolean paused, boolean retired) {}
 
   /**
-   * Locks the pool row until the transaction ends; every grant must happen under this lock. Returns
-   * whether the pool is paused and retired, read under the lock so that no instance grants in a
+   * Locks the pool row until the transaction ends; every drain happens under this lock. Returns
+   * whether the pool is paused and retired, read under the lock so that no instance dispatches in a
    * paused pool (or accepts work for a retired one) however stale its copy of the configuration.
    *
    * @throws IllegalStateException when the pool has no row
@@ -74,48 +119,85 @@ public class SlotLedger {
             });
   }
 
-  /** Capacity and use as of now; exact only under {@link #lock}. */
-  public Uni<Usage> usage(SqlConnection tx, String pool, Instant now) {
-    return tx.preparedQuery(USAGE)
+  /**
+   * Capacity, held and dispatched slots as of now, and the dispatch window: one statement whose
+   * cost grows with the pool's executors and its dispatch window, never with its queue.
+   */
+  public Uni<Usage> usage(SqlClient client, String pool, Instant now) {
+    return client
+        .preparedQuery(USAGE)
         .execute(Tuple.of(pool, ts(now)))
         .map(
             rows -> {
               Row row = rows.iterator().next();
-              return new Usage(row.getLong("capacity"), row.getLong("used"));
+              long capacity = row.getLong("capacity");
+              return new Usage(
+                  capacity,
+                  row.getLong("used"),
+                  row.getLong("dispatched"),
+                  (long) Math.ceil(capacity * window),
+                  row.getLong("largest"));
             });
   }
 
-  /** Records a lease of {@code slots}; the caller holds the lock and checked {@link Usage#fits}. */
-  public Uni<Void> grant(SqlConnection tx, String pool, UUID attemptId, int slots, Instant now) {
-    return tx.preparedQuery(GRANT)
-        .execute(Tuple.of(attemptId, pool, slots, ts(now)))
+  /**
+   * Takes {@code slots} on the claiming executor for the attempt, if its registration is live, it
+   * has them free and the pool is not paused; false (and nothing changed) otherwise.
+   */
+  public Uni<Boolean> take(
+      SqlConnection tx, String pool, String executorId, UUID attemptId, int slots, Instant now) {
+    return tx.preparedQuery(TAKE)
+        .execute(Tuple.of(pool, executorId, attemptId, slots, ts(now)))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Ends the attempt's lease; empty when it held none (never claimed, or released already). The
+   * caller gives the slots back to the executor's counter ({@link #giveBack}), at the end of its
+   * transaction (see {@code dispatch.AtCommit}).
+   */
+  public Uni<Optional<Lease>> release(SqlConnection tx, UUID attemptId) {
+    return tx.preparedQuery(RELEASE)
+        .execute(Tuple.of(attemptId))
+        .map(
+            rows -> {
+              if (rows.rowCount() == 0) {
+                return Optional.empty();
+              }
+              Row row = rows.iterator().next();
+              String executor = row.getString("executor_id");
+              return Optional.of(
+                  new Lease(
+                      new Holder(row.getString("pool"), executor == null ? "" : executor),
+                      row.getInteger("slots")));
+            });
+  }
+
+  /** Gives {@code slots} back to the holder's counter. */
+  public Uni<Void> giveBack(SqlConnection tx, Holder holder, int slots) {
+    return tx.preparedQuery(GIVE_BACK)
+        .execute(Tuple.of(holder.pool(), holder.executorId(), slots))
         .replaceWithVoid();
   }
 
   /**
-   * Locks the pool and grants {@code slots} if they fit (and it is not paused): the whole
-   * check-and-take in one call. Returns the usage after the grant, or empty when refused.
+   * Gives back the slots of attempts that the executor says ended (their outcomes published, not
+   * necessarily read here yet); only leases that executor holds in that pool. One statement.
    */
-  public Uni<Optional<Usage>> tryAcquire(
-      SqlConnection tx, String pool, UUID attemptId, int slots, Instant now) {
-    return lock(tx, pool)
-        .chain(state -> usage(tx, pool, now).map(usage -> state.paused() ? null : usage))
-        .chain(
-            usage ->
-                usage != null && usage.fits(slots)
-                    ? grant(tx, pool, attemptId, slots, now)
-                        .replaceWith(Optional.of(usage.plus(slots)))
-                    : Uni.createFrom().item(Optional.<Usage>empty()));
+  public Uni<Void> releaseEnded(
+      SqlConnection tx, String pool, String executorId, List<UUID> attemptIds) {
+    if (attemptIds.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    return tx.preparedQuery(RELEASE_ENDED)
+        .execute(Tuple.of(pool, executorId, attemptIds.toArray(UUID[]::new)))
+        .replaceWithVoid();
   }
 
-  /** Frees the attempt's slots; returns how many it held (0 when it held none). */
-  public Uni<Integer> release(SqlConnection tx, UUID attemptId) {
-    return tx.preparedQuery(RELEASE)
-        .execute(Tuple.of(attemptId))
-        .map(rows -> rows.rowCount() == 0 ? 0 : rows.iterator().next().getInteger("slots"));
-  }
-
-  /** Creates or renews an executor's registration until {@code leaseUntil}. */
+  /**
+   * Creates or renews an executor's registration until {@code leaseUntil}; nothing for a pool
+   * without a row (the caller's pool lock then finds none and refuses).
+   */
   public Uni<Void> register(
       SqlConnection tx,
       String pool,

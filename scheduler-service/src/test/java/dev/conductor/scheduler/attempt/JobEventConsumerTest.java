@@ -60,6 +60,7 @@ class JobEventConsumerTest {
         List.of(
             step("a", "smallrc", 0), step("b", "smallrc", 0), step("c", "smallrc", 0, "a", "b")));
     List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
+    jobs.forEach(job -> Api.claimed(job, "exec-dupes-2"));
 
     Envelope<AttemptSucceeded> aDone = Runs.succeeded(scheduled(jobs, "a"));
     report(aDone);
@@ -70,6 +71,7 @@ class JobEventConsumerTest {
     report(bDone);
     JobScheduled c =
         scheduled(awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 3), "c");
+    Api.claimed(c, "exec-dupes-2");
     Envelope<AttemptSucceeded> cDone = Runs.succeeded(c);
     report(cDone);
     report(cDone);
@@ -91,6 +93,7 @@ class JobEventConsumerTest {
     String runId = Runs.newRunId();
     Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0)));
     JobScheduled a = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    Api.claimed(a, "exec-dupes-3");
 
     String garbageKey = "garbage-" + UUID.randomUUID();
     Events.publishRaw(Topics.JOB_EVENTS, garbageKey, "{not a cloud event");
@@ -135,6 +138,7 @@ class JobEventConsumerTest {
     String runId = Runs.newRunId();
     Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0), step("b", "smallrc", 0)));
     List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
+    jobs.forEach(job -> Api.claimed(job, "exec-dupes-4"));
     String stranger = UUID.randomUUID().toString();
     Envelope<AttemptHeartbeat> unknown =
         new Envelope<>(

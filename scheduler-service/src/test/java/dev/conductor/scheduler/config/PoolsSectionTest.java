@@ -108,6 +108,7 @@ class PoolsSectionTest {
     Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0)));
     JobScheduled job = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
     assertThat(job.pool()).isEqualTo(pool);
+    Api.claimed(job, "exec-new");
     report(Runs.succeeded(job));
     awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
   }
@@ -228,6 +229,7 @@ class PoolsSectionTest {
         .body("changes[0].details[0]", equalTo("/paused: true -> false"));
     JobScheduled job = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
     assertThat(job.attemptId()).isEqualTo(waiting.attemptId());
+    Api.claimed(job, "exec-paused");
     report(Runs.succeeded(job));
     awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
     // Paused once, announced once: the sweeper re-checking the attempt repeated nothing.
@@ -256,6 +258,7 @@ class PoolsSectionTest {
 
     Api.registerExecutor(pool, "exec-retire", 1);
     JobScheduled job = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    Api.claimed(job, "exec-retire");
     report(Runs.succeeded(job));
     awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
     Config.put(operator, SECTION, without(pool), false)

@@ -96,6 +96,7 @@ class ResourceClassesSectionTest {
         .isEqualTo("unknown-resource-class");
 
     // The attempt created before keeps the slots it was given.
+    Api.claimed(job, "exec-classes");
     report(Runs.succeeded(job));
     awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
   }

@@ -171,6 +171,7 @@ class StaleCopyTest {
     // The stored section says paused: resuming it through the API grants at once.
     addPool(pool, Map.of("paused", false));
     JobScheduled job = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    Api.claimed(job, "exec-pause");
     report(Runs.succeeded(job));
     awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
   }

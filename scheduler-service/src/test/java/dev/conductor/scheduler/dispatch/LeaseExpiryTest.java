@@ -11,6 +11,7 @@ import dev.conductor.events.Topics;
 import dev.conductor.events.data.AttemptHeartbeat;
 import dev.conductor.events.data.JobScheduled;
 import dev.conductor.events.data.RunFailed;
+import dev.conductor.events.data.RunSucceeded;
 import dev.conductor.scheduler.support.Api;
 import dev.conductor.scheduler.support.Events;
 import dev.conductor.scheduler.support.Outboxes;
@@ -39,11 +40,7 @@ class LeaseExpiryTest {
   }
 
   private static void claim(JobScheduled job, int expectedStatus) {
-    Api.as(Api.principalWith("attempt.claim", "/pools/" + POOL))
-        .body(Map.of("executorId", "exec-lease"))
-        .post("/api/v1/attempts/{id}/claim", job.attemptId())
-        .then()
-        .statusCode(expectedStatus);
+    Api.claim(job, "exec-lease").then().statusCode(expectedStatus);
   }
 
   private static List<Map<String, Object>> steps(String runId) {
@@ -97,5 +94,33 @@ class LeaseExpiryTest {
         .extracting(s -> s.get("status") + ":" + s.get("attempts"))
         .containsExactly("failed:2");
     assertThat(Api.pool(POOL)).containsEntry("used", 0);
+  }
+
+  @Test
+  void aDispatchNobodyClaimsGoesBackToTheQueueWithoutUsingARetry() {
+    Api.registerExecutor(POOL, "exec-lease", 2);
+    String runId = Runs.newRunId();
+    Runs.requestRun(runId, POOL, List.of(step("a", "smallrc", 0)));
+    JobScheduled first = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    assertThat(first.dispatch()).isEqualTo(1);
+
+    // The executor that got it died before claiming: past the claim window it goes out again,
+    // the same attempt (no retry used: the step allows none), as dispatch 2.
+    clock.advance(Duration.ofSeconds(61));
+    Api.registerExecutor(POOL, "exec-lease", 2);
+    sweep();
+    JobScheduled again = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2).get(1);
+    assertThat(again.attemptId()).isEqualTo(first.attemptId());
+    assertThat(again.attemptNumber()).isEqualTo(1);
+    assertThat(again.dispatch()).isEqualTo(2);
+
+    // The first dispatch's job, delivered late, cannot claim it; the second runs it.
+    claim(first, 409);
+    claim(again, 200);
+    report(Runs.succeeded(again));
+    awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
+    assertThat(steps(runId))
+        .extracting(s -> s.get("status") + ":" + s.get("attempts"))
+        .containsExactly("succeeded:1");
   }
 }

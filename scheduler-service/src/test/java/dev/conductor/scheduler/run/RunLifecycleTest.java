@@ -6,6 +6,8 @@ import static dev.conductor.scheduler.support.Runs.scheduled;
 import static dev.conductor.scheduler.support.Runs.step;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
@@ -66,7 +68,9 @@ class RunLifecycleTest {
     assertThat(a.resourceClass()).isEqualTo("smallrc");
     assertThat(a.slots()).isEqualTo(1);
     assertThat(scheduled(first, "b").slots()).isEqualTo(2);
-    assertThat(a.deadline()).isEqualTo(a.slotStart().plusSeconds(600));
+    assertThat(a.dispatch()).isEqualTo(1);
+    // Dispatched, not yet claimed: the latest it may end is the claim window plus its timeout.
+    assertThat(a.deadline()).isEqualTo(a.slotStart().plusSeconds(60 + 600));
 
     // Every event of the run is caused by the request and stays in its trace.
     Envelope<?> scheduledA =
@@ -80,7 +84,19 @@ class RunLifecycleTest {
         .isEqualTo(TraceContext.traceId(Events.traceparentOf(request.id())));
 
     assertThat(Api.run(runId)).containsEntry("status", "queued").containsEntry("environment", pool);
-    assertThat(Api.pool(pool)).containsEntry("used", 3).containsEntry("capacity", 4);
+    // On their way to an executor, the jobs hold no slot; the claims take them.
+    assertThat(Api.pool(pool))
+        .containsEntry("used", 0)
+        .containsEntry("dispatched", 3)
+        .containsEntry("capacity", 4);
+    Map<String, Object> claim =
+        Api.claim(a, "exec-lifecycle").then().statusCode(200).extract().as(Map.class);
+    // Both start at the claim: the deadline is its timeout (600 s) after it, the lease 30 s.
+    Instant deadline = Instant.parse((String) claim.get("deadline"));
+    Instant lease = Instant.parse((String) claim.get("leaseExpiresAt"));
+    assertThat(java.time.Duration.between(lease, deadline)).hasSeconds(600 - 30);
+    Api.claimed(scheduled(first, "b"), "exec-lifecycle");
+    assertThat(Api.pool(pool)).containsEntry("used", 3).containsEntry("dispatched", 0);
 
     report(Runs.started(a));
     await().atMost(Events.WAIT).until(() -> "running".equals(Api.run(runId).get("status")));
@@ -97,6 +113,7 @@ class RunLifecycleTest {
             .orElseThrow();
     assertThat(scheduledC.causationId()).isEqualTo(bDone.id());
 
+    Api.claimed(c, "exec-lifecycle");
     report(Runs.succeeded(c));
     RunSucceeded done = awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1).get(0);
     assertThat(done.runId()).isEqualTo(runId);
@@ -119,6 +136,7 @@ class RunLifecycleTest {
         runId, pool, List.of(step("extract", "smallrc", 0), step("load", "smallrc", 0, "extract")));
 
     JobScheduled extract = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    Api.claimed(extract, "exec-failing");
     report(Runs.failed(extract, "relation sales does not exist"));
 
     RunFailed failed = awaitData(runId, EventType.RUN_FAILED, RunFailed.class, 1).get(0);
@@ -145,12 +163,14 @@ class RunLifecycleTest {
     Runs.requestRun(runId, pool, List.of(step("flaky", "smallrc", 1)));
 
     JobScheduled first = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    Api.claimed(first, "exec-retry");
     report(Runs.failed(first, "connection reset"));
 
     JobScheduled second = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2).get(1);
     assertThat(second.step()).isEqualTo("flaky");
     assertThat(second.attemptNumber()).isEqualTo(2);
     assertThat(second.attemptId()).isNotEqualTo(first.attemptId());
+    Api.claimed(second, "exec-retry");
 
     report(
         Events.event(
@@ -167,27 +187,25 @@ class RunLifecycleTest {
   }
 
   @Test
-  void aDeniedJobFailsTheRunAndFreesEverySlot() {
+  void aDeniedJobFailsTheRunAndCancelsWhatWasNotClaimed() {
     String pool = "denied";
     Api.registerExecutor(pool, "exec-denied", 4);
     String runId = Runs.newRunId();
     Runs.requestRun(runId, pool, List.of(step("a", "mediumrc", 0), step("b", "mediumrc", 0)));
 
     List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
-    assertThat(Api.pool(pool)).containsEntry("used", 4);
+    assertThat(Api.pool(pool)).containsEntry("used", 0).containsEntry("dispatched", 4);
     report(Runs.denied(scheduled(jobs, "a")));
 
     RunFailed failed = awaitData(runId, EventType.RUN_FAILED, RunFailed.class, 1).get(0);
     assertThat(failed.reason()).isEqualTo("denied");
     assertThat(failed.step()).isEqualTo("a");
-    // b never reached an executor: it is cancelled with the run, so its slots come back too.
-    assertThat(Api.pool(pool)).containsEntry("used", 0);
-    String executor = Api.principalWith("attempt.claim", "/pools/" + pool);
-    Api.as(executor)
-        .body(Map.of("executorId", "exec-denied"))
-        .post("/api/v1/attempts/{id}/claim", scheduled(jobs, "b").attemptId())
+    // b never reached an executor: it is cancelled with the run, and a late claim is refused.
+    assertThat(Api.pool(pool)).containsEntry("used", 0).containsEntry("dispatched", 0);
+    Api.claim(scheduled(jobs, "b"), "exec-denied")
         .then()
-        .statusCode(409);
+        .statusCode(409)
+        .body("type", endsWith("/not-claimable"));
   }
 
   @Test
@@ -210,31 +228,86 @@ class RunLifecycleTest {
   }
 
   @Test
-  void stepsWaitForCapacityAndRunWhenSlotsFree() {
+  void theClaimTakesTheSlotAndARefusedAttemptIsDispatchedAgain() {
     String pool = "capacity";
     Api.registerExecutor(pool, "exec-capacity", 1);
     String runId = Runs.newRunId();
-    Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0), step("b", "smallrc", 0)));
+    Runs.requestRun(
+        runId,
+        pool,
+        List.of(step("a", "smallrc", 0), step("b", "smallrc", 0), step("c", "smallrc", 0)));
 
-    JobScheduled first = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
+    // One slot and a window of one: two jobs go out, the third waits and says why.
+    List<JobScheduled> out = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
     JobWaiting waiting = awaitData(runId, EventType.JOB_WAITING, JobWaiting.class, 1).get(0);
-    assertThat(waiting.step()).isNotEqualTo(first.step());
+    assertThat(out).extracting(JobScheduled::step).doesNotContain(waiting.step());
     assertThat(waiting.reason()).isEqualTo("capacity");
     assertThat(waiting.pool()).isEqualTo(pool);
     assertThat(waiting.numbers())
         .containsEntry("capacity", 1L)
-        .containsEntry("used", 1L)
+        .containsEntry("used", 0L)
+        .containsEntry("dispatched", 2L)
+        .containsEntry("window", 1L)
         .containsEntry("needed", 1L);
-    assertThat(Api.pool(pool)).containsEntry("waiting", 1).containsEntry("used", 1);
+    assertThat(Api.pool(pool))
+        .containsEntry("waiting", 1)
+        .containsEntry("used", 0)
+        .containsEntry("dispatched", 2);
 
+    // The first claim takes the only slot; the second is refused and its attempt requeued.
+    JobScheduled first = out.get(0);
+    JobScheduled second = out.get(1);
+    Api.claimed(first, "exec-capacity");
+    Api.claim(second, "exec-capacity")
+        .then()
+        .statusCode(409)
+        .contentType("application/problem+json")
+        .body("type", endsWith("/no-capacity"));
+
+    // Dispatched again within a second or so (the sweeper's drain), as dispatch 2; the first
+    // dispatch's job can no longer claim it.
+    JobScheduled again =
+        await()
+            .atMost(Events.WAIT)
+            .until(
+                () ->
+                    Events.data(runId, EventType.JOB_SCHEDULED, JobScheduled.class).stream()
+                        .filter(j -> j.attemptId().equals(second.attemptId()) && j.dispatch() == 2)
+                        .findFirst(),
+                java.util.Optional::isPresent)
+            .orElseThrow();
+    assertThat(again.attemptNumber()).isEqualTo(1);
+    Api.claim(second, "exec-capacity")
+        .then()
+        .statusCode(409)
+        .body("type", endsWith("/not-claimable"))
+        .body("detail", containsString("at dispatch 2"));
+    assertThat(Api.pool(pool)).containsEntry("used", 1).containsEntry("dispatched", 1);
+
+    // Once the slot is free, every step runs in turn on it.
     report(Runs.succeeded(first));
-    List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
-    assertThat(jobs.get(1).step()).isEqualTo(waiting.step());
-    assertThat(jobs.get(1).attemptId()).isEqualTo(waiting.attemptId());
-    report(Runs.succeeded(jobs.get(1)));
+    awaitSlotFree(pool);
+    Api.claimed(again, "exec-capacity");
+    report(Runs.succeeded(again));
+    awaitSlotFree(pool);
+    JobScheduled last =
+        await()
+            .atMost(Events.WAIT)
+            .until(
+                () ->
+                    Events.data(runId, EventType.JOB_SCHEDULED, JobScheduled.class).stream()
+                        .filter(j -> j.step().equals(waiting.step()))
+                        .findFirst(),
+                java.util.Optional::isPresent)
+            .orElseThrow();
+    Api.claimed(last, "exec-capacity");
+    report(Runs.succeeded(last));
     awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
-    // The sweeper re-checked the waiting attempt every second; its reason never changed.
-    assertThat(Events.of(runId, EventType.JOB_WAITING)).hasSize(1);
+    assertThat(Api.pool(pool)).containsEntry("used", 0).containsEntry("dispatched", 0);
+  }
+
+  private static void awaitSlotFree(String pool) {
+    await().atMost(Events.WAIT).until(() -> Integer.valueOf(0).equals(Api.pool(pool).get("used")));
   }
 
   @Test
@@ -266,6 +339,7 @@ class RunLifecycleTest {
     JobScheduled job = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 1).get(0);
     assertThat(job.attemptId()).isEqualTo(waiting.attemptId());
     assertThat(job.slots()).isEqualTo(4);
+    Api.claimed(job, "exec-late");
     report(Runs.succeeded(job));
     awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
   }

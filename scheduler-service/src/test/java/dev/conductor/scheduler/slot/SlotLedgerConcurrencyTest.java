@@ -43,8 +43,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two scheduler instances on one database, modelled as two separate connection pools racing for the
- * same pool's slots: used never exceeds capacity, at any commit or inside any grant.
+ * Two scheduler instances on one database, modelled as two separate connection pools: claims racing
+ * for the same executors' slots never take more than an executor declared (so never more than the
+ * pool's capacity), at any commit or inside any take, and the counters end where they began; racing
+ * drains dispatch every attempt once and never past capacity plus the window.
  */
 @QuarkusTest
 class SlotLedgerConcurrencyTest {
@@ -95,8 +97,16 @@ class SlotLedgerConcurrencyTest {
     instanceB.close().await().atMost(LIMIT);
   }
 
-  private long committedUse(String pool) {
-    return committedUseOf(instanceA, pool).await().atMost(LIMIT);
+  /** Slots of the pool's attempts dispatched and not yet claimed, as committed. */
+  private long committedDispatched(String pool) {
+    return instanceA
+        .preparedQuery(
+            "SELECT COALESCE(SUM(slots), 0) AS n FROM attempts"
+                + " WHERE pool = $1 AND status = 'scheduled'")
+        .execute(Tuple.of(pool))
+        .map(rows -> rows.iterator().next().getLong("n"))
+        .await()
+        .atMost(LIMIT);
   }
 
   private void declareCapacity(String pool, int... executorSlots) {
@@ -127,13 +137,14 @@ class SlotLedgerConcurrencyTest {
   }
 
   @Test
-  void racingGrantsNeverExceedCapacity() {
+  void racingClaimsNeverTakeMoreThanAnExecutorDeclared() {
     String pool = "ledger";
-    long capacity = 7;
-    declareCapacity(pool, 3, 4);
+    int[] declared = {3, 4};
+    declareCapacity(pool, declared);
     Random random = new Random(42);
-    LongAccumulator maxInGrant = new LongAccumulator(Math::max, 0);
-    LongAccumulator maxCommitted = new LongAccumulator(Math::max, 0);
+    LongAccumulator maxCommittedOnA = new LongAccumulator(Math::max, 0);
+    LongAccumulator maxCommittedOnB = new LongAccumulator(Math::max, 0);
+    LongAccumulator maxCommittedInPool = new LongAccumulator(Math::max, 0);
     AtomicInteger granted = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     int workers = 24;
@@ -145,8 +156,8 @@ class SlotLedgerConcurrencyTest {
       }
     }
 
-    // Each worker takes slots, checks the committed total from the other instance, gives them
-    // back, and again; a worker that finds the pool full retries until it gets its slots.
+    // Each worker claims slots on one of the two executors, checks the committed use from the
+    // other instance, gives them back, and again; a worker that finds it full retries.
     Multi.createFrom()
         .range(0, workers)
         .onItem()
@@ -154,6 +165,7 @@ class SlotLedgerConcurrencyTest {
             w -> {
               Pool instance = w % 2 == 0 ? instanceA : instanceB;
               Pool other = w % 2 == 0 ? instanceB : instanceA;
+              String executor = pool + "-exec-" + (w / 2 % 2);
               return Multi.createFrom()
                   .range(0, cyclesPerWorker)
                   .onItem()
@@ -165,16 +177,16 @@ class SlotLedgerConcurrencyTest {
                                 () ->
                                     instance.withTransaction(
                                         tx ->
-                                            ledger
-                                                .tryAcquire(
-                                                    tx, pool, attempt, costs[w][k], clock.instant())
-                                                .invoke(
-                                                    after ->
-                                                        after.ifPresent(
-                                                            u -> maxInGrant.accumulate(u.used())))))
+                                            ledger.take(
+                                                tx,
+                                                pool,
+                                                executor,
+                                                attempt,
+                                                costs[w][k],
+                                                clock.instant())))
                             .invoke(
-                                after -> {
-                                  if (after.isEmpty()) {
+                                taken -> {
+                                  if (!taken) {
                                     refused.incrementAndGet();
                                     throw new Full();
                                   }
@@ -185,8 +197,26 @@ class SlotLedgerConcurrencyTest {
                             .withBackOff(Duration.ofMillis(1), Duration.ofMillis(20))
                             .atMost(10_000)
                             .chain(() -> committedUseOf(other, pool))
-                            .invoke(maxCommitted::accumulate)
-                            .chain(() -> other.withTransaction(tx -> ledger.release(tx, attempt)));
+                            .invoke(
+                                use -> {
+                                  maxCommittedOnA.accumulate(
+                                      use.getOrDefault(pool + "-exec-0", 0L));
+                                  maxCommittedOnB.accumulate(
+                                      use.getOrDefault(pool + "-exec-1", 0L));
+                                  maxCommittedInPool.accumulate(
+                                      use.values().stream().mapToLong(Long::longValue).sum());
+                                })
+                            .chain(
+                                () ->
+                                    other.withTransaction(
+                                        tx ->
+                                            ledger
+                                                .release(tx, attempt)
+                                                .map(Optional::orElseThrow)
+                                                .chain(
+                                                    lease ->
+                                                        ledger.giveBack(
+                                                            tx, lease.holder(), lease.slots()))));
                       })
                   .collect()
                   .last();
@@ -197,23 +227,72 @@ class SlotLedgerConcurrencyTest {
         .atMost(LIMIT);
 
     assertThat(granted.get()).isEqualTo(workers * cyclesPerWorker);
-    assertThat(refused.get()).as("contention: some requests found the pool full").isPositive();
-    assertThat(maxInGrant.get()).isLessThanOrEqualTo(capacity);
-    assertThat(maxCommitted.get()).isLessThanOrEqualTo(capacity);
-    assertThat(committedUse(pool)).isZero();
+    assertThat(refused.get()).as("contention: some claims found the executor full").isPositive();
+    assertThat(maxCommittedOnA.get()).isLessThanOrEqualTo(declared[0]);
+    assertThat(maxCommittedOnB.get()).isLessThanOrEqualTo(declared[1]);
+    assertThat(maxCommittedInPool.get()).isLessThanOrEqualTo(declared[0] + declared[1]);
+    assertThat(committedUseOf(instanceA, pool).await().atMost(LIMIT)).isEmpty();
+    assertThat(counters(pool)).as("each executor's counter is back to zero").containsOnly(0L);
   }
 
-  private static Uni<Long> committedUseOf(Pool instance, String pool) {
+  @Test
+  void anExecutorWhoseRegistrationLapsedTakesNoSlot() {
+    String pool = "ledger";
+    Instant now = clock.instant();
+    instanceA
+        .withTransaction(tx -> ledger.register(tx, pool, "lapsed", 4, now.minusSeconds(1), now))
+        .await()
+        .atMost(LIMIT);
+    boolean taken =
+        instanceA
+            .withTransaction(tx -> ledger.take(tx, pool, "lapsed", UUID.randomUUID(), 1, now))
+            .await()
+            .atMost(LIMIT);
+    assertThat(taken).isFalse();
+    boolean unknown =
+        instanceA
+            .withTransaction(tx -> ledger.take(tx, pool, "never-seen", UUID.randomUUID(), 1, now))
+            .await()
+            .atMost(LIMIT);
+    assertThat(unknown).isFalse();
+  }
+
+  /**
+   * Slots held per executor of the pool, as committed (leases), executors holding none left out.
+   */
+  private static Uni<Map<String, Long>> committedUseOf(Pool instance, String pool) {
     return instance
-        .preparedQuery("SELECT COALESCE(SUM(slots), 0) AS used FROM slot_leases WHERE pool = $1")
+        .preparedQuery(
+            "SELECT executor_id, SUM(slots) AS used FROM slot_leases WHERE pool = $1"
+                + " GROUP BY executor_id")
         .execute(Tuple.of(pool))
-        .map(rows -> rows.iterator().next().getLong("used"));
+        .map(
+            rows -> {
+              Map<String, Long> use = new java.util.HashMap<>();
+              rows.forEach(row -> use.put(row.getString("executor_id"), row.getLong("used")));
+              return use;
+            });
+  }
+
+  private List<Long> counters(String pool) {
+    return instanceA
+        .preparedQuery("SELECT used FROM executors WHERE pool = $1")
+        .execute(Tuple.of(pool))
+        .map(
+            rows -> {
+              List<Long> used = new ArrayList<>();
+              rows.forEach(row -> used.add(row.getLong("used")));
+              return used;
+            })
+        .await()
+        .atMost(LIMIT);
   }
 
   @Test
   void racingDispatchersScheduleEveryAttemptOnceWithinCapacity() {
     String pool = "race";
     long capacity = 5;
+    long window = 5; // the default dispatch window: 1.0 × capacity
     declareCapacity(pool, 2, 3);
     String runId = "race-" + UUID.randomUUID();
     int stepCount = 30;
@@ -276,17 +355,17 @@ class SlotLedgerConcurrencyTest {
                         dispatcher
                             .drain(tx, pool, Cause.none())
                             .chain(() -> ledger.usage(tx, pool, clock.instant()))
-                            .invoke(u -> maxInDrain.accumulate(u.used())))
+                            .invoke(u -> maxInDrain.accumulate(u.used() + u.dispatched())))
                 .replaceWithVoid());
       }
       racers.add(finishScheduled(instanceB, runId));
       Uni.join().all(racers).andFailFast().await().atMost(LIMIT);
-      maxCommitted.accumulate(committedUse(pool));
+      maxCommitted.accumulate(committedDispatched(pool));
     }
 
     assertThat(waiting(runId)).isZero();
-    assertThat(maxInDrain.get()).isLessThanOrEqualTo(capacity);
-    assertThat(maxCommitted.get()).isLessThanOrEqualTo(capacity);
+    assertThat(maxInDrain.get()).isLessThanOrEqualTo(capacity + window);
+    assertThat(maxCommitted.get()).isLessThanOrEqualTo(capacity + window);
     List<JobScheduled> jobs =
         awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, stepCount);
     Set<String> attemptIds = jobs.stream().map(JobScheduled::attemptId).collect(Collectors.toSet());
@@ -304,7 +383,7 @@ class SlotLedgerConcurrencyTest {
         .atMost(LIMIT);
   }
 
-  /** Ends every scheduled attempt of the run, freeing its slots, as executors finishing would. */
+  /** Ends every dispatched attempt of the run, freeing the window, as executors finishing would. */
   private Uni<Void> finishScheduled(Pool instance, String runId) {
     return instance.withTransaction(
         tx ->
@@ -326,11 +405,7 @@ class SlotLedgerConcurrencyTest {
                                             AttemptRow.SUCCEEDED,
                                             null,
                                             clock.instant()))
-                                .chain(
-                                    (Optional<AttemptRow> ended) ->
-                                        ended.isPresent()
-                                            ? ledger.release(tx, id).replaceWithVoid()
-                                            : Uni.createFrom().voidItem());
+                                .replaceWithVoid();
                       }
                       return chain;
                     }));

@@ -40,6 +40,23 @@ public final class Api {
         .statusCode(200);
   }
 
+  /**
+   * Claims the job's dispatch as executor {@code executorId} of its pool would (the executor must
+   * be registered there); returns the answer, 200 or a 409 problem.
+   */
+  public static io.restassured.response.Response claim(
+      dev.conductor.events.data.JobScheduled job, String executorId) {
+    String executor = principalWith("attempt.claim", "/pools/" + job.pool());
+    return as(executor)
+        .body(Map.of("executorId", executorId, "dispatch", job.dispatch()))
+        .post("/api/v1/attempts/{id}/claim", job.attemptId());
+  }
+
+  /** Claims the job's dispatch as {@link #claim} and asserts that it was granted. */
+  public static void claimed(dev.conductor.events.data.JobScheduled job, String executorId) {
+    claim(job, executorId).then().statusCode(200);
+  }
+
   /** The pool as {@code GET /api/v1/pools/{pool}} shows it. */
   public static Map<String, Object> pool(String pool) {
     String reader = principalWith("pool.read", "/pools/" + pool);
