@@ -29,8 +29,9 @@ import org.jboss.logging.Logger;
  * its step and run advance (dependents, retries, run success or failure), and the freed slots go to
  * the pool's waiting attempts at once.
  *
- * <p>Lock order, kept everywhere to avoid deadlocks: attempt row, slot lease, run row, executor row
- * (its slot counter, updated at the end of the transaction: {@code dispatch.AtCommit}), pool row.
+ * <p>Lock order, kept everywhere to avoid deadlocks: attempt row, run row, then at the end of the
+ * transaction ({@code dispatch.AtCommit}) slot leases, executor rows (their slot counters), pool
+ * rows.
  */
 @ApplicationScoped
 public class Outcomes {
@@ -134,21 +135,13 @@ public class Outcomes {
         .chain(() -> dispatcher.drain(tx, attempt.pool(), cause));
   }
 
-  /** Ends its lease; the slots go back at the commit where the cause defers, else at once. */
+  /** Ends its lease and gives its slots back: at the commit where the cause defers, else now. */
   private Uni<Void> release(SqlConnection tx, Cause cause, AttemptRow attempt) {
-    return ledger
-        .release(tx, attempt.id())
-        .chain(
-            lease -> {
-              if (lease.isEmpty()) {
-                return Uni.createFrom().voidItem();
-              }
-              if (cause.atCommit() != null) {
-                cause.atCommit().giveBack(lease.get());
-                return Uni.createFrom().voidItem();
-              }
-              return ledger.giveBack(tx, lease.get().holder(), lease.get().slots());
-            });
+    if (cause.atCommit() != null) {
+      cause.atCommit().release(attempt.id());
+      return Uni.createFrom().voidItem();
+    }
+    return ledger.releaseAll(tx, List.of(attempt.id())).replaceWithVoid();
   }
 
   private Uni<Void> succeeded(SqlConnection tx, Cause cause, RunRow run, AttemptRow attempt) {

@@ -7,30 +7,34 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * What the events of one transaction leave for just before its commit: first the slots their
- * attempts gave back, on each executor's counter, then one drain per pool they ask for.
+ * What the events of one transaction leave for just before its commit: first the slot leases of the
+ * attempts that ended (one statement, locking them in attempt id order) and the slots back on each
+ * executor's counter (in pool and executor order), then one drain per pool they ask for.
  *
  * <p>Why at the end: a drain locks the pool and reads its usage and waiting attempts; done per
  * event, a poll of a hundred run requests read the same queue a hundred times under the same lock.
- * And an executor's counter row is the one row every claim of that executor updates: taken per
- * event, a poll of outcomes would hold it for its whole transaction while it goes on to lock other
- * attempts, leases and runs, which is how a claim and a poll deadlocked. Taken last (in a fixed
- * order) it is held only for the commit. The lock order is thus: attempt, slot lease, run,
- * executor, pool.
+ * And a claim gives back the slots of the attempts its executor says ended, locking their leases
+ * and then the executor's counter, while a poll of outcomes releases the same leases: taken per
+ * event, in poll order, with the counter held for the rest of the poll, the two deadlocked. Taken
+ * last and in order, they are held only for the commit, and both sides lock leases in attempt id
+ * order, then the counter. The lock order is thus: attempt, run, slot leases, executor, pool.
  */
 public final class AtCommit {
   private final Dispatcher dispatcher;
   private final SlotLedger ledger;
   private final Map<String, Cause> firstByPool = new LinkedHashMap<>();
   private final Map<String, Cause> latestByRun = new HashMap<>();
-  // Sorted by pool and executor: two transactions give back on several executors in one order.
-  private final Map<SlotLedger.Holder, Integer> givenBack = new TreeMap<>();
+  // Sorted: leases, then counters, are locked in one order by every transaction.
+  private final Set<UUID> ended = new TreeSet<>();
 
   private AtCommit(Dispatcher dispatcher, SlotLedger ledger) {
     this.dispatcher = dispatcher;
@@ -65,17 +69,17 @@ public final class AtCommit {
     }
   }
 
-  /** The lease's slots go back to its executor's counter before the commit. */
-  public void giveBack(SlotLedger.Lease lease) {
-    givenBack.merge(lease.holder(), lease.slots(), Integer::sum);
+  /** The attempt's lease ends, and its slots go back to its executor, before the commit. */
+  public void release(UUID attemptId) {
+    ended.add(attemptId);
   }
 
-  /** Gives back, then drains each pool asked for once; a grant's cause is its own run's event. */
+  /** Releases, then drains each pool asked for once; a grant's cause is its own run's event. */
   private Uni<Void> run(SqlConnection tx) {
-    Uni<Void> chain = Uni.createFrom().voidItem();
-    for (Map.Entry<SlotLedger.Holder, Integer> back : givenBack.entrySet()) {
-      chain = chain.chain(() -> ledger.giveBack(tx, back.getKey(), back.getValue()));
-    }
+    Uni<Void> chain =
+        ended.isEmpty()
+            ? Uni.createFrom().voidItem()
+            : ledger.releaseAll(tx, List.copyOf(ended)).replaceWithVoid();
     for (Map.Entry<String, Cause> pool : firstByPool.entrySet()) {
       chain =
           chain.chain(

@@ -49,17 +49,22 @@ public class SlotLedger {
           + " RETURNING pool)"
           + " INSERT INTO slot_leases (attempt_id, pool, executor_id, slots, acquired_at)"
           + " SELECT $3, pool, $2, $4, $5 FROM taken";
-  private static final String RELEASE =
-      "DELETE FROM slot_leases WHERE attempt_id = $1 RETURNING pool, executor_id, slots";
-  // GREATEST: a counter never goes negative, even for a lease from before counters existed.
-  private static final String GIVE_BACK =
-      "UPDATE executors SET used = GREATEST(used - $3, 0) WHERE pool = $1 AND executor_id = $2";
-  // SKIP LOCKED: a lease locked by another transaction is being released by its outcome there;
-  // waiting for it would wait for a poll that may be waiting for this claim's executor row.
+  // Leases are locked in attempt id order (the locking subquery sorts), then the counters: every
+  // transaction that releases several takes them in one order. GREATEST: a counter never goes
+  // negative, even for a lease from before counters existed.
+  private static final String RELEASE_ALL =
+      "WITH freed AS (DELETE FROM slot_leases WHERE attempt_id IN (SELECT attempt_id FROM"
+          + " slot_leases WHERE attempt_id = ANY($1) ORDER BY attempt_id FOR UPDATE)"
+          + " RETURNING pool, executor_id, slots),"
+          + " per AS (SELECT pool, executor_id, SUM(slots) AS slots FROM freed"
+          + " GROUP BY pool, executor_id)"
+          + " UPDATE executors e SET used = GREATEST(e.used - per.slots, 0) FROM per"
+          + " WHERE e.pool = per.pool AND e.executor_id = per.executor_id RETURNING per.slots";
+  // As RELEASE_ALL, for one executor's own leases: in attempt id order, then its counter.
   private static final String RELEASE_ENDED =
       "WITH freed AS (DELETE FROM slot_leases WHERE attempt_id IN (SELECT attempt_id FROM"
           + " slot_leases WHERE attempt_id = ANY($3) AND pool = $1 AND executor_id = $2"
-          + " FOR UPDATE SKIP LOCKED) RETURNING slots)"
+          + " ORDER BY attempt_id FOR UPDATE) RETURNING slots)"
           + " UPDATE executors SET used = GREATEST(used - (SELECT SUM(slots) FROM freed), 0)"
           + " WHERE pool = $1 AND executor_id = $2 AND EXISTS (SELECT 1 FROM freed)";
   private static final String REGISTER =
@@ -73,18 +78,6 @@ public class SlotLedger {
   public SlotLedger(Settings settings) {
     this.window = settings.dispatchWindow();
   }
-
-  /** Who holds slots: an executor of a pool. */
-  public record Holder(String pool, String executorId) implements Comparable<Holder> {
-    @Override
-    public int compareTo(Holder other) {
-      int byPool = pool.compareTo(other.pool);
-      return byPool != 0 ? byPool : executorId.compareTo(other.executorId);
-    }
-  }
-
-  /** A released lease: the slots its attempt held on its executor. */
-  public record Lease(Holder holder, int slots) {}
 
   /** The pool row as read under its lock: what drains, intake and registration decide on. */
   public record PoolState(boolean paused, boolean retired) {}
@@ -152,32 +145,21 @@ public class SlotLedger {
   }
 
   /**
-   * Ends the attempt's lease; empty when it held none (never claimed, or released already). The
-   * caller gives the slots back to the executor's counter ({@link #giveBack}), at the end of its
-   * transaction (see {@code dispatch.AtCommit}).
+   * Ends the leases of these attempts (those that hold one) and gives their slots back to their
+   * executors' counters, in one statement: leases locked in attempt id order, counters after them.
+   * Returns how many slots went back.
    */
-  public Uni<Optional<Lease>> release(SqlConnection tx, UUID attemptId) {
-    return tx.preparedQuery(RELEASE)
-        .execute(Tuple.of(attemptId))
+  public Uni<Integer> releaseAll(SqlConnection tx, List<UUID> attemptIds) {
+    return tx.preparedQuery(RELEASE_ALL)
+        .execute(Tuple.of(attemptIds.toArray(UUID[]::new)))
         .map(
             rows -> {
-              if (rows.rowCount() == 0) {
-                return Optional.empty();
+              int slots = 0;
+              for (Row row : rows) {
+                slots += row.getInteger("slots");
               }
-              Row row = rows.iterator().next();
-              String executor = row.getString("executor_id");
-              return Optional.of(
-                  new Lease(
-                      new Holder(row.getString("pool"), executor == null ? "" : executor),
-                      row.getInteger("slots")));
+              return slots;
             });
-  }
-
-  /** Gives {@code slots} back to the holder's counter. */
-  public Uni<Void> giveBack(SqlConnection tx, Holder holder, int slots) {
-    return tx.preparedQuery(GIVE_BACK)
-        .execute(Tuple.of(holder.pool(), holder.executorId(), slots))
-        .replaceWithVoid();
   }
 
   /**

@@ -28,6 +28,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** Runs through Kafka: request → queued → scheduled → reports → run outcome. */
@@ -267,15 +269,7 @@ class RunLifecycleTest {
     // Dispatched again within a second or so (the sweeper's drain), as dispatch 2; the first
     // dispatch's job can no longer claim it.
     JobScheduled again =
-        await()
-            .atMost(Events.WAIT)
-            .until(
-                () ->
-                    Events.data(runId, EventType.JOB_SCHEDULED, JobScheduled.class).stream()
-                        .filter(j -> j.attemptId().equals(second.attemptId()) && j.dispatch() == 2)
-                        .findFirst(),
-                java.util.Optional::isPresent)
-            .orElseThrow();
+        awaitScheduled(runId, j -> j.attemptId().equals(second.attemptId()) && j.dispatch() == 2);
     assertThat(again.attemptNumber()).isEqualTo(1);
     Api.claim(second, "exec-capacity")
         .then()
@@ -290,20 +284,23 @@ class RunLifecycleTest {
     Api.claimed(again, "exec-capacity");
     report(Runs.succeeded(again));
     awaitSlotFree(pool);
-    JobScheduled last =
-        await()
-            .atMost(Events.WAIT)
-            .until(
-                () ->
-                    Events.data(runId, EventType.JOB_SCHEDULED, JobScheduled.class).stream()
-                        .filter(j -> j.step().equals(waiting.step()))
-                        .findFirst(),
-                java.util.Optional::isPresent)
-            .orElseThrow();
+    JobScheduled last = awaitScheduled(runId, j -> j.step().equals(waiting.step()));
     Api.claimed(last, "exec-capacity");
     report(Runs.succeeded(last));
     awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
     assertThat(Api.pool(pool)).containsEntry("used", 0).containsEntry("dispatched", 0);
+  }
+
+  private static JobScheduled awaitScheduled(String runId, Predicate<JobScheduled> which) {
+    return await()
+        .atMost(Events.WAIT)
+        .until(
+            () ->
+                Events.data(runId, EventType.JOB_SCHEDULED, JobScheduled.class).stream()
+                    .filter(which)
+                    .findFirst(),
+            Optional::isPresent)
+        .orElseThrow();
   }
 
   private static void awaitSlotFree(String pool) {

@@ -2,12 +2,14 @@ package dev.conductor.scheduler.slot;
 
 import static dev.conductor.scheduler.support.Events.awaitData;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.conductor.events.EventType;
 import dev.conductor.events.data.JobScheduled;
 import dev.conductor.events.data.Requester;
 import dev.conductor.scheduler.attempt.AttemptRow;
 import dev.conductor.scheduler.attempt.AttemptStore;
+import dev.conductor.scheduler.claim.Claims;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
 import dev.conductor.scheduler.run.RunRow;
@@ -20,6 +22,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -30,7 +34,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -58,6 +61,7 @@ class SlotLedgerConcurrencyTest {
   @Inject RunStore runs;
   @Inject AttemptStore attempts;
   @Inject TestClock clock;
+  @Inject Claims claims;
 
   @ConfigProperty(name = "quarkus.datasource.reactive.url")
   String url;
@@ -209,14 +213,7 @@ class SlotLedgerConcurrencyTest {
                             .chain(
                                 () ->
                                     other.withTransaction(
-                                        tx ->
-                                            ledger
-                                                .release(tx, attempt)
-                                                .map(Optional::orElseThrow)
-                                                .chain(
-                                                    lease ->
-                                                        ledger.giveBack(
-                                                            tx, lease.holder(), lease.slots()))));
+                                        tx -> ledger.releaseAll(tx, List.of(attempt))));
                       })
                   .collect()
                   .last();
@@ -297,7 +294,6 @@ class SlotLedgerConcurrencyTest {
     String runId = "race-" + UUID.randomUUID();
     int stepCount = 30;
     Random random = new Random(7);
-    Instant now = clock.instant();
     List<StepRow> steps = new ArrayList<>();
     for (int i = 0; i < stepCount; i++) {
       String rc = List.of("smallrc", "mediumrc", "smallrc").get(random.nextInt(3));
@@ -312,35 +308,7 @@ class SlotLedgerConcurrencyTest {
               0,
               StepRow.PENDING));
     }
-    RunRow run =
-        new RunRow(
-            runId,
-            Runs.WORKSPACE,
-            "race",
-            1,
-            pool,
-            RunRow.QUEUED,
-            null,
-            null,
-            null,
-            "etl-bot",
-            new Requester("https://issuer.example", "alice", List.of()),
-            Map.of(),
-            null,
-            now,
-            null,
-            null);
-    instanceA
-        .withTransaction(
-            tx -> {
-              Uni<Void> chain = runs.insert(tx, run, null).chain(() -> runs.insertSteps(tx, steps));
-              for (StepRow step : steps) {
-                chain = chain.chain(() -> dispatcher.open(tx, step, pool, 1)).replaceWithVoid();
-              }
-              return chain;
-            })
-        .await()
-        .atMost(LIMIT);
+    insertRun(pool, runId, steps);
 
     LongAccumulator maxInDrain = new LongAccumulator(Math::max, 0);
     LongAccumulator maxCommitted = new LongAccumulator(Math::max, 0);
@@ -409,5 +377,151 @@ class SlotLedgerConcurrencyTest {
                       }
                       return chain;
                     }));
+  }
+
+  /** Stores a queued run of {@code steps} in {@code pool} and opens an attempt for each step. */
+  private void insertRun(String pool, String runId, List<StepRow> steps) {
+    RunRow run =
+        new RunRow(
+            runId,
+            Runs.WORKSPACE,
+            "race",
+            1,
+            pool,
+            RunRow.QUEUED,
+            null,
+            null,
+            null,
+            "etl-bot",
+            new Requester("https://issuer.example", "alice", List.of()),
+            Map.of(),
+            null,
+            clock.instant(),
+            null,
+            null);
+    instanceA
+        .withTransaction(
+            tx -> {
+              Uni<Void> chain = runs.insert(tx, run, null).chain(() -> runs.insertSteps(tx, steps));
+              for (StepRow step : steps) {
+                chain = chain.chain(() -> dispatcher.open(tx, step, pool, 1)).replaceWithVoid();
+              }
+              return chain;
+            })
+        .await()
+        .atMost(LIMIT);
+  }
+
+  private static List<StepRow> smallSteps(String runId, int count) {
+    List<StepRow> steps = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      steps.add(
+          new StepRow(
+              runId,
+              "s" + i,
+              i,
+              List.of(),
+              Runs.step("s" + i, "smallrc", 0),
+              1,
+              0,
+              StepRow.PENDING));
+    }
+    return steps;
+  }
+
+  /** The attempt ids of a run's dispatched attempts, by step position. */
+  private List<UUID> dispatched(String runId) {
+    return instanceA
+        .preparedQuery(
+            "SELECT a.id FROM attempts a JOIN steps s ON s.run_id = a.run_id AND s.name = a.step"
+                + " WHERE a.run_id = $1 AND a.status = 'scheduled' ORDER BY s.position")
+        .execute(Tuple.of(runId))
+        .map(
+            rows -> {
+              List<UUID> ids = new ArrayList<>();
+              rows.forEach(row -> ids.add(row.getUUID("id")));
+              return ids;
+            })
+        .await()
+        .atMost(LIMIT);
+  }
+
+  /**
+   * An outcome transaction that has locked one lease releases all of its executor's ended attempts,
+   * while a claim of that executor gives the same ones back (the executor said they ended). Both
+   * lock leases in attempt id order, then the executor's counter: the claim waits at the first
+   * lease and goes on once the outcome commits. Had the claim taken them in another order, it would
+   * hold leases the outcome needs while waiting for the one the outcome holds: PostgreSQL would
+   * abort one of them as a deadlock (it did, with leases taken per outcome).
+   */
+  @Test
+  void aClaimGivingBackLeasesAnOutcomeIsReleasingWaitsForItInsteadOfDeadlocking() {
+    String pool = "locks";
+    String executor = pool + "-exec-0";
+    declareCapacity(pool, 64);
+    String done = "locks-done-" + UUID.randomUUID();
+    String next = "locks-next-" + UUID.randomUUID();
+    insertRun(pool, done, smallSteps(done, 20));
+    insertRun(pool, next, smallSteps(next, 1));
+    instanceA.withTransaction(tx -> dispatcher.drain(tx, pool, Cause.none())).await().atMost(LIMIT);
+    List<UUID> ending = dispatched(done);
+    UUID claiming = dispatched(next).get(0);
+    assertThat(ending).hasSize(20);
+    for (UUID id : ending) {
+      assertThat(claim(instanceA, id, executor, List.of())).isInstanceOf(Claims.Granted.class);
+    }
+    UUID lowest =
+        instanceA
+            .preparedQuery(
+                "SELECT attempt_id AS id FROM slot_leases WHERE attempt_id = ANY($1)"
+                    + " ORDER BY attempt_id LIMIT 1")
+            .execute(Tuple.of(ending.toArray(UUID[]::new)))
+            .map(rows -> rows.iterator().next().getUUID("id"))
+            .await()
+            .atMost(LIMIT);
+
+    SqlConnection outcome = instanceA.getConnection().await().atMost(LIMIT);
+    try {
+      Transaction tx = outcome.begin().await().atMost(LIMIT);
+      outcome
+          .preparedQuery("SELECT attempt_id FROM slot_leases WHERE attempt_id = $1 FOR UPDATE")
+          .execute(Tuple.of(lowest))
+          .await()
+          .atMost(LIMIT);
+      List<UUID> reversed = new ArrayList<>(ending);
+      java.util.Collections.reverse(reversed);
+      var answer =
+          instanceB
+              .withTransaction(t -> claims.claim(t, claiming, 1, executor, reversed))
+              .subscribeAsCompletionStage();
+      await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnALock(instanceA) >= 1);
+      ledger.releaseAll(outcome, ending).await().atMost(LIMIT);
+      tx.commit().await().atMost(LIMIT);
+      assertThat(answer.toCompletableFuture().join()).isInstanceOf(Claims.Granted.class);
+    } finally {
+      outcome.close().await().atMost(LIMIT);
+    }
+    // Every slot went back exactly once: the counter is the one lease left, the new claim's.
+    assertThat(counters(pool)).containsExactly(1L);
+    assertThat(committedUseOf(instanceA, pool).await().atMost(LIMIT))
+        .containsExactly(Map.entry(executor, 1L));
+  }
+
+  private Claims.Answer claim(Pool instance, UUID id, String executor, List<UUID> ended) {
+    return instance
+        .withTransaction(tx -> claims.claim(tx, id, 1, executor, ended))
+        .await()
+        .atMost(LIMIT);
+  }
+
+  private static int waitingOnALock(Pool instance) {
+    return instance
+        .query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND query LIKE '%slot_leases%'")
+        .execute()
+        .map(rows -> rows.iterator().next().getInteger("n"))
+        .await()
+        .atMost(LIMIT);
   }
 }
