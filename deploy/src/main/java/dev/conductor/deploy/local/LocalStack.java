@@ -39,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
   public static final List<String> SERVICES = List.of(BROKER, TRIGGER, SCHEDULER, AUDIT);
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+  private static final int COMMON_POOL = Math.max(2, Runtime.getRuntime().availableProcessors());
   private static final Pattern KAFKA_READY = Pattern.compile("KAFKA READY (\\S+)");
   private static final Pattern POSTGRES_READY = Pattern.compile("POSTGRES READY (\\S+)");
 
@@ -334,6 +335,11 @@ public final class LocalStack implements AutoCloseable {
     command.add("-Xmx" + options.heap());
     command.add("-XX:+UseSerialGC");
     command.add("-XX:+ExitOnOutOfMemoryError");
+    // On one or two cores the common pool has a parallelism of 1, and CompletableFuture then runs
+    // every async step on a new thread: the JDK's HttpClient completes each sendAsync that way, so
+    // every claim and access check started and tore down a thread.
+    command.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=" + COMMON_POOL);
+    command.add("-XX:TieredStopAtLevel=1");
     props.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-jar");
     command.add(jar.toString());

@@ -119,7 +119,9 @@ public class JobConsumer {
    */
   private Uni<Void> claim(Consumed consumed) {
     JobAuthorized job = consumed.data(JobAuthorized.class);
-    return ask(job)
+    // Taken once: a retry tells the scheduler the same ended attempts (it may not have heard).
+    List<String> ended = attempts.takeReported();
+    return ask(job, ended)
         .onItemOrFailure()
         .transformToUni(
             (answer, error) -> {
@@ -129,7 +131,7 @@ public class JobConsumer {
               }
               if (error instanceof SchedulerUnavailable) {
                 LOG.warnf("claim of %s: %s; retrying", job.attemptId(), error.getMessage());
-                retryUntilDeadline(consumed, job);
+                retryUntilDeadline(consumed, job, ended);
                 return Uni.createFrom().voidItem();
               }
               attempts.release(job);
@@ -137,9 +139,9 @@ public class JobConsumer {
             });
   }
 
-  private void retryUntilDeadline(Consumed consumed, JobAuthorized job) {
+  private void retryUntilDeadline(Consumed consumed, JobAuthorized job, List<String> ended) {
     Instant deadline = job.deadline() == null ? Instant.now().plusSeconds(60) : job.deadline();
-    ask(job)
+    ask(job, ended)
         .onFailure(SchedulerUnavailable.class)
         .retry()
         .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
@@ -163,12 +165,10 @@ public class JobConsumer {
             });
   }
 
-  private Uni<Claim> ask(JobAuthorized job) {
+  private Uni<Claim> ask(JobAuthorized job, List<String> ended) {
     return Uni.createFrom()
         .completionStage(
-            () ->
-                scheduler.claimAsync(
-                    job.attemptId(), job.dispatch(), identity.id(), attempts.takeReported()))
+            () -> scheduler.claimAsync(job.attemptId(), job.dispatch(), identity.id(), ended))
         .emitOn(Infrastructure.getDefaultWorkerPool());
   }
 

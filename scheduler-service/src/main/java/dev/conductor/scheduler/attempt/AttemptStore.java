@@ -185,21 +185,22 @@ public class AttemptStore {
   }
 
   /**
-   * Declares a claimed or running attempt lost if its lease has passed; the condition is re-checked
-   * so a late heartbeat wins.
+   * Declares a claimed or running attempt lost, at {@code now}, if its lease passed before {@code
+   * horizon} (how far the executors' reports have been read); the condition is re-checked so a late
+   * heartbeat wins.
    */
-  public Uni<Optional<AttemptRow>> expire(SqlConnection tx, UUID id, Instant now) {
+  public Uni<Optional<AttemptRow>> expire(SqlConnection tx, UUID id, Instant horizon, Instant now) {
     return tx.preparedQuery(
-            "UPDATE attempts SET status = 'lost', finished_at = $2,"
+            "UPDATE attempts SET status = 'lost', finished_at = $3,"
                 + " detail = 'lease expired without heartbeat'"
                 + " WHERE id = $1 AND status IN ('claimed', 'running') AND lease_expires_at < $2"
                 + " RETURNING "
                 + COLUMNS)
-        .execute(Tuple.of(id, ts(now)))
+        .execute(Tuple.of(id, ts(horizon), ts(now)))
         .map(AttemptStore::first);
   }
 
-  /** Claimed or running attempts whose lease has passed. */
+  /** Claimed or running attempts whose lease passed before {@code now}. */
   public Uni<List<UUID>> expired(SqlClient client, Instant now, int limit) {
     return client
         .preparedQuery(

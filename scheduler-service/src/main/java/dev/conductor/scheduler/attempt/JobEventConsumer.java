@@ -42,13 +42,19 @@ public class JobEventConsumer {
 
   private final Dispatcher dispatcher;
   private final SlotLedger ledger;
+  private final ReadHorizon horizon;
 
   public JobEventConsumer(
-      EventConsumer consumer, Outcomes outcomes, Dispatcher dispatcher, SlotLedger ledger) {
+      EventConsumer consumer,
+      Outcomes outcomes,
+      Dispatcher dispatcher,
+      SlotLedger ledger,
+      ReadHorizon horizon) {
     this.consumer = consumer;
     this.outcomes = outcomes;
     this.dispatcher = dispatcher;
     this.ledger = ledger;
+    this.horizon = horizon;
   }
 
   /**
@@ -57,12 +63,16 @@ public class JobEventConsumer {
    */
   @Incoming("job-events")
   public Uni<Void> onJobEvents(KafkaRecordBatch<String, byte[]> batch) {
-    return consumer.inPollTransaction(
-        batch,
-        HANDLED,
-        tx ->
-            AtCommit.perPoll(
-                tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause)));
+    long newest =
+        batch.getRecords().stream().mapToLong(r -> r.getTimestamp().toEpochMilli()).max().orElse(0);
+    return consumer
+        .inPollTransaction(
+            batch,
+            HANDLED,
+            tx ->
+                AtCommit.perPoll(
+                    tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause)))
+        .invoke(() -> horizon.read(newest));
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {

@@ -107,10 +107,13 @@ public class Outcomes {
                     : afterEnd(tx, cause, ended.get(), ending));
   }
 
-  /** The sweeper: the attempt's lease passed ({@code cause} defers to the sweeper's commit). */
-  public Uni<Void> expire(SqlConnection tx, Cause cause, UUID id) {
+  /**
+   * The sweeper: the attempt's lease passed before {@code horizon}, how far the executors' reports
+   * have been read ({@code cause} defers to the sweeper's commit).
+   */
+  public Uni<Void> expire(SqlConnection tx, Cause cause, UUID id, Instant horizon) {
     return attempts
-        .expire(tx, id, clock.instant())
+        .expire(tx, id, horizon, clock.instant())
         .chain(
             lost -> {
               if (lost.isEmpty()) {

@@ -66,7 +66,7 @@ public class Claims {
         .chain(
             claimed ->
                 claimed.isEmpty()
-                    ? notClaimable(tx, id, dispatch)
+                    ? notClaimable(tx, id, dispatch, executorId, ended)
                     : take(tx, claimed.get(), executorId, ended, now));
   }
 
@@ -102,10 +102,19 @@ public class Claims {
             + " is back in the queue and will be dispatched again");
   }
 
-  /** Names the state that made the claim lose: claimed, running, ended, or dispatched anew. */
-  private Uni<Answer> notClaimable(SqlConnection tx, UUID id, int dispatch) {
+  /**
+   * Names the state that made the claim lose: claimed, running, ended, or dispatched anew. The
+   * executor's ended attempts are given back all the same: it told us only once.
+   */
+  private Uni<Answer> notClaimable(
+      SqlConnection tx, UUID id, int dispatch, String executorId, List<UUID> ended) {
     return attempts
         .find(tx, id)
+        .call(
+            found ->
+                found.isPresent()
+                    ? ledger.releaseEnded(tx, found.get().pool(), executorId, ended)
+                    : Uni.createFrom().voidItem())
         .map(
             found -> {
               String state =

@@ -5,6 +5,7 @@ import dev.conductor.scheduler.Periodic;
 import dev.conductor.scheduler.Settings;
 import dev.conductor.scheduler.attempt.AttemptStore;
 import dev.conductor.scheduler.attempt.Outcomes;
+import dev.conductor.scheduler.attempt.ReadHorizon;
 import dev.conductor.scheduler.slot.SlotLedger;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -33,6 +34,7 @@ public class Sweeper {
   private final Outcomes outcomes;
   private final Dispatcher dispatcher;
   private final SlotLedger ledger;
+  private final ReadHorizon horizon;
   private final Clock clock;
   private final long intervalMillis;
   private final Periodic periodic;
@@ -44,6 +46,7 @@ public class Sweeper {
       Outcomes outcomes,
       Dispatcher dispatcher,
       SlotLedger ledger,
+      ReadHorizon horizon,
       Clock clock,
       Settings settings) {
     this.transactions = transactions;
@@ -51,6 +54,7 @@ public class Sweeper {
     this.outcomes = outcomes;
     this.dispatcher = dispatcher;
     this.ledger = ledger;
+    this.horizon = horizon;
     this.clock = clock;
     this.intervalMillis = settings.sweepIntervalMillis();
     this.periodic = new Periodic(vertx, this::sweep, "sweep failed", LOG);
@@ -91,7 +95,7 @@ public class Sweeper {
 
   private Uni<Void> expireLeases() {
     return attempts
-        .expired(transactions.pool(), clock.instant(), BATCH)
+        .expired(transactions.pool(), horizon.horizon(), BATCH)
         .onItem()
         .transformToMulti(ids -> Multi.createFrom().iterable(ids))
         .onItem()
@@ -101,7 +105,10 @@ public class Sweeper {
                     .run(
                         tx ->
                             AtCommit.around(
-                                tx, dispatcher, ledger, cause -> outcomes.expire(tx, cause, id)))
+                                tx,
+                                dispatcher,
+                                ledger,
+                                cause -> outcomes.expire(tx, cause, id, horizon.horizon())))
                     .onFailure()
                     .recoverWithItem(
                         e -> {

@@ -11,6 +11,7 @@ import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
 import dev.conductor.scheduler.slot.SlotLedger;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -89,22 +90,31 @@ public class PoolResource {
               // the section): a retirement holds the pool lock while it checks for live executors,
               // so either it sees this registration committed and refuses, or this one finds the
               // pool retired and rolls back. The executor's foreign key alone (KEY SHARE) would not
-              // wait for the retirement's FOR NO KEY UPDATE.
+              // wait for the retirement's FOR NO KEY UPDATE. A plain renewal of a live executor
+              // skips the lock and the drain: its pool cannot have been retired while it was live,
+              // and its capacity did not change (under load, renewals that queued for the pool
+              // lock timed out, the registration lapsed, and claims were refused).
               return transactions.run(
                   tx ->
                       ledger
                           .register(tx, pool, executorId, slots, now.plusSeconds(leaseSeconds), now)
-                          .chain(() -> ledger.lockIfExists(tx, pool))
-                          .invoke(
-                              state -> {
-                                if (state.isEmpty() || state.get().retired()) {
-                                  throw ProblemException.notFound("pool " + pool);
-                                }
-                              })
-                          .chain(() -> dispatcher.drain(tx, pool, Cause.none()))
+                          .chain(changed -> changed ? admit(tx, pool) : Uni.createFrom().voidItem())
                           .chain(() -> ledger.usage(tx, pool, now))
                           .map(usage -> new Capacity(pool, usage.capacity())));
             });
+  }
+
+  /** Refuses a pool without a row or retired (read under its lock), then drains it. */
+  private Uni<Void> admit(SqlConnection tx, String pool) {
+    return ledger
+        .lockIfExists(tx, pool)
+        .invoke(
+            state -> {
+              if (state.isEmpty() || state.get().retired()) {
+                throw ProblemException.notFound("pool " + pool);
+              }
+            })
+        .chain(() -> dispatcher.drain(tx, pool, Cause.none()));
   }
 
   @GET

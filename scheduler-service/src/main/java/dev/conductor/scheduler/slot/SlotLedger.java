@@ -67,11 +67,15 @@ public class SlotLedger {
           + " ORDER BY attempt_id FOR UPDATE) RETURNING slots)"
           + " UPDATE executors SET used = GREATEST(used - (SELECT SUM(slots) FROM freed), 0)"
           + " WHERE pool = $1 AND executor_id = $2 AND EXISTS (SELECT 1 FROM freed)";
+  // The CTE reads the row as it was before the statement: whether this changes the capacity.
   private static final String REGISTER =
-      "INSERT INTO executors (pool, executor_id, slots, lease_expires_at, registered_at)"
+      "WITH before AS (SELECT slots, lease_expires_at FROM executors"
+          + " WHERE pool = $1 AND executor_id = $2)"
+          + " INSERT INTO executors (pool, executor_id, slots, lease_expires_at, registered_at)"
           + " SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM pools WHERE name = $1)"
           + " ON CONFLICT (pool, executor_id)"
-          + " DO UPDATE SET slots = EXCLUDED.slots, lease_expires_at = EXCLUDED.lease_expires_at";
+          + " DO UPDATE SET slots = EXCLUDED.slots, lease_expires_at = EXCLUDED.lease_expires_at"
+          + " RETURNING (SELECT slots <> $3 OR lease_expires_at <= $5 FROM before) AS renewed_other";
 
   private final double window;
 
@@ -178,9 +182,11 @@ public class SlotLedger {
 
   /**
    * Creates or renews an executor's registration until {@code leaseUntil}; nothing for a pool
-   * without a row (the caller's pool lock then finds none and refuses).
+   * without a row (the caller's pool lock then finds none and refuses). Returns whether the pool's
+   * capacity may have changed: a new executor, other slots, or a registration that had lapsed; a
+   * plain renewal of a live one changes nothing.
    */
-  public Uni<Void> register(
+  public Uni<Boolean> register(
       SqlConnection tx,
       String pool,
       String executorId,
@@ -189,6 +195,13 @@ public class SlotLedger {
       Instant now) {
     return tx.preparedQuery(REGISTER)
         .execute(Tuple.of(pool, executorId, slots, ts(leaseUntil), ts(now)))
-        .replaceWithVoid();
+        .map(
+            rows -> {
+              if (rows.rowCount() == 0) {
+                return true;
+              }
+              Boolean changed = rows.iterator().next().getBoolean("renewed_other");
+              return changed == null || changed;
+            });
   }
 }
