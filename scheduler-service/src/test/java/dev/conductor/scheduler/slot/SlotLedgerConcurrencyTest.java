@@ -125,7 +125,9 @@ class SlotLedgerConcurrencyTest {
                 chain =
                     chain.chain(
                         () ->
-                            ledger.register(tx, pool, executor, slots, now.plusSeconds(3600), now));
+                            ledger
+                                .register(tx, pool, executor, slots, now.plusSeconds(3600), now)
+                                .replaceWithVoid());
               }
               return chain;
             })
