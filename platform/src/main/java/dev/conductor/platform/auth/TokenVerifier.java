@@ -95,23 +95,13 @@ public class TokenVerifier {
     if (known != null && now.isBefore(known.expires())) {
       return known.caller();
     }
-    Caller caller = verifyAfresh(token);
-    Instant expires = expiry(caller);
+    Verified fresh = verifyAfresh(token);
     // Expiry by this service's clock, the same clock the cache above is read with.
-    if (!now.isBefore(expires)) {
+    if (!now.isBefore(fresh.expires())) {
       throw ProblemException.unauthorized("the token has expired");
     }
-    remember(key, new Verified(caller, expires), now);
-    return caller;
-  }
-
-  private static Instant expiry(Caller caller) {
-    try {
-      Date exp = SignedJWT.parse(caller.token()).getJWTClaimsSet().getExpirationTime();
-      return exp == null ? Instant.MIN : exp.toInstant();
-    } catch (ParseException e) {
-      return Instant.MIN;
-    }
+    remember(key, fresh, now);
+    return fresh.caller();
   }
 
   private void remember(String key, Verified entry, Instant now) {
@@ -124,7 +114,8 @@ public class TokenVerifier {
     verified.put(key, entry);
   }
 
-  private Caller verifyAfresh(String token) {
+  /** Verifies the signature and claims; the caller with the token's expiry. */
+  private Verified verifyAfresh(String token) {
     String issuer;
     try {
       issuer = trimSlash(SignedJWT.parse(token).getJWTClaimsSet().getIssuer());
@@ -142,7 +133,10 @@ public class TokenVerifier {
     } catch (Exception e) {
       throw ProblemException.unauthorized("the token is not valid: " + e.getMessage());
     }
-    return new Caller(issuer, claims.getSubject(), groups(claims), token);
+    Date exp = claims.getExpirationTime();
+    return new Verified(
+        new Caller(issuer, claims.getSubject(), groups(claims), token),
+        exp == null ? Instant.MIN : exp.toInstant());
   }
 
   /** Verifies a token; accepts {@code Bearer xyz} or the raw token. */
