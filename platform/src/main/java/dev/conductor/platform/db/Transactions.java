@@ -10,9 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.function.Function;
 
 /**
- * Runs work in one database transaction and publishes the outbox rows it appended right after it
- * commits. Every state change of a service goes through here, so its events and its state commit
- * together.
+ * Runs work in one database transaction, writes the outbox rows it appended in one batch before it
+ * commits and publishes them right after. Every state change of a service goes through here, so its
+ * events and its state commit together.
  */
 @ApplicationScoped
 public class Transactions {
@@ -31,6 +31,7 @@ public class Transactions {
             tx -> {
               Appended appended = outbox.begin(tx);
               return work.apply(tx)
+                  .call(() -> outbox.flush(tx))
                   .eventually(() -> outbox.end(tx))
                   .map(result -> new Committed<>(result, appended));
             })

@@ -4,11 +4,16 @@ import dev.conductor.events.Envelope;
 import dev.conductor.events.KafkaEvents;
 import dev.conductor.platform.db.Transactions;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,31 +50,51 @@ public class Outbox {
     open.remove(tx);
   }
 
-  /** Appends {@code event} for {@code topic}, continuing the trace {@code traceparent}. */
+  /**
+   * Appends {@code event} for {@code topic}, continuing the trace {@code traceparent}. Inside
+   * {@link Transactions#run} the row is written with the transaction's others just before it
+   * commits ({@link #flush}); outside it, at once.
+   */
   public Uni<Void> append(SqlConnection tx, Envelope<?> event, String topic, String traceparent) {
     ProducerRecord<String, byte[]> record = KafkaEvents.toRecord(event, topic, traceparent);
+    Tuple row = row(event, topic, record);
+    Appended appended = open.get(tx);
+    if (appended != null) {
+      appended.pending(row, record);
+      return Uni.createFrom().voidItem();
+    }
+    // Not in Transactions.run: nobody publishes it after commit, the relay must.
+    return tx.preparedQuery(INSERT).execute(row).invoke(relay::wakeForAll).replaceWithVoid();
+  }
+
+  /**
+   * For {@link Transactions}: writes the rows {@code tx} appended in one pipelined batch (one round
+   * trip however many events a poll caused), before it commits.
+   */
+  public Uni<Void> flush(SqlConnection tx) {
+    Appended appended = open.get(tx);
+    if (appended == null || !appended.hasPending()) {
+      return Uni.createFrom().voidItem();
+    }
+    List<Tuple> rows = appended.pendingRows();
+    return tx.preparedQuery(INSERT)
+        .executeBatch(rows)
+        .invoke(
+            result -> {
+              List<Long> seqs = new ArrayList<>(rows.size());
+              for (RowSet<Row> r = result; r != null; r = r.next()) {
+                seqs.add(r.iterator().next().getLong("seq"));
+              }
+              appended.written(seqs);
+            })
+        .replaceWithVoid();
+  }
+
+  private static Tuple row(Envelope<?> event, String topic, ProducerRecord<String, byte[]> record) {
     JsonObject headers = new JsonObject();
     for (Header h : record.headers()) {
       headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
     }
-    return tx.preparedQuery(INSERT)
-        .execute(
-            Tuple.of(
-                event.id(),
-                topic,
-                event.key(),
-                headers,
-                io.vertx.core.buffer.Buffer.buffer(record.value())))
-        .invoke(
-            rows -> {
-              Appended appended = open.get(tx);
-              if (appended != null) {
-                appended.add(rows.iterator().next().getLong("seq"), record);
-              } else {
-                // Not in Transactions.run: nobody publishes it after commit, the relay must.
-                relay.wakeForAll();
-              }
-            })
-        .replaceWithVoid();
+    return Tuple.of(event.id(), topic, event.key(), headers, Buffer.buffer(record.value()));
   }
 }

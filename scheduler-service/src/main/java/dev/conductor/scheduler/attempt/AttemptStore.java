@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,22 +68,25 @@ public class AttemptStore {
   }
 
   /**
-   * waiting → scheduled: dispatched to its pool, to be claimed by {@code claimBy}, and to run for
-   * at most {@code timeoutSeconds} from its claim. Returns the dispatch's number, empty when the
-   * attempt was no longer waiting.
+   * waiting → scheduled, for many attempts in one statement: dispatched to their pool, to be
+   * claimed by {@code claimBy}, each to run for at most {@code timeoutSeconds[i]} from its claim.
+   * Returns the new dispatch number of each attempt that was still waiting.
    */
-  public Uni<Optional<Integer>> schedule(
-      SqlConnection tx, UUID id, Instant claimBy, int timeoutSeconds) {
+  public Uni<Map<UUID, Integer>> scheduleAll(
+      SqlConnection tx, List<UUID> ids, List<Integer> timeoutSeconds, Instant claimBy) {
     return tx.preparedQuery(
-            "UPDATE attempts SET status = 'scheduled', wait_reason = NULL, dispatch = dispatch + 1,"
-                + " claim_by = $2, timeout_seconds = $3 WHERE id = $1 AND status = 'waiting'"
-                + " RETURNING dispatch")
-        .execute(Tuple.of(id, ts(claimBy), timeoutSeconds))
+            "UPDATE attempts a SET status = 'scheduled', wait_reason = NULL,"
+                + " dispatch = a.dispatch + 1, claim_by = $3, timeout_seconds = t.timeout"
+                + " FROM unnest($1::uuid[], $2::int[]) AS t(id, timeout)"
+                + " WHERE a.id = t.id AND a.status = 'waiting' RETURNING a.id, a.dispatch")
+        .execute(
+            Tuple.of(ids.toArray(UUID[]::new), timeoutSeconds.toArray(Integer[]::new), ts(claimBy)))
         .map(
-            rows ->
-                rows.rowCount() == 0
-                    ? Optional.empty()
-                    : Optional.of(rows.iterator().next().getInteger("dispatch")));
+            rows -> {
+              Map<UUID, Integer> dispatched = new HashMap<>();
+              rows.forEach(row -> dispatched.put(row.getUUID("id"), row.getInteger("dispatch")));
+              return dispatched;
+            });
   }
 
   /** Records why an attempt waits; true only when the reason changed (then it is announced). */

@@ -66,12 +66,12 @@ public class Outcomes {
   public Uni<Void> started(SqlConnection tx, String attemptId, String executorId) {
     Instant now = clock.instant();
     UUID id = attemptId(attemptId);
-    return require(tx, id)
-        .chain(() -> attempts.start(tx, id, executorId, now.plusSeconds(attemptLeaseSeconds)))
+    return attempts
+        .start(tx, id, executorId, now.plusSeconds(attemptLeaseSeconds))
         .chain(
             started ->
                 started.isEmpty()
-                    ? ignored(attemptId, "started")
+                    ? ignored(tx, id, "started")
                     : runs.markRunning(tx, started.get().runId(), now)
                         .chain(
                             () ->
@@ -86,24 +86,20 @@ public class Outcomes {
   /** attempt.heartbeat: the lease runs on from now. */
   public Uni<Void> heartbeat(SqlConnection tx, String attemptId) {
     UUID id = attemptId(attemptId);
-    return require(tx, id)
-        .chain(() -> attempts.extend(tx, id, clock.instant().plusSeconds(attemptLeaseSeconds)))
-        .chain(
-            extended -> extended ? Uni.createFrom().voidItem() : ignored(attemptId, "heartbeat"));
+    return attempts
+        .extend(tx, id, clock.instant().plusSeconds(attemptLeaseSeconds))
+        .chain(extended -> extended ? Uni.createFrom().voidItem() : ignored(tx, id, "heartbeat"));
   }
 
   /** An attempt reported its end (succeeded, failed, timed out, cancelled, denied, ...). */
   public Uni<Void> ended(SqlConnection tx, Cause cause, String attemptId, Ending ending) {
     UUID id = attemptId(attemptId);
-    return require(tx, id)
-        .chain(
-            () ->
-                attempts.end(
-                    tx, id, ending.from(), ending.status(), ending.detail(), clock.instant()))
+    return attempts
+        .end(tx, id, ending.from(), ending.status(), ending.detail(), clock.instant())
         .chain(
             ended ->
                 ended.isEmpty()
-                    ? ignored(attemptId, ending.status())
+                    ? ignored(tx, id, ending.status())
                     : afterEnd(tx, cause, ended.get(), ending));
   }
 
@@ -265,18 +261,6 @@ public class Outcomes {
     return chain;
   }
 
-  private Uni<Void> require(SqlConnection tx, UUID id) {
-    return attempts
-        .find(tx, id)
-        .invoke(
-            found -> {
-              if (found.isEmpty()) {
-                throw new Rejected("unknown attempt " + id);
-              }
-            })
-        .replaceWithVoid();
-  }
-
   private static UUID attemptId(String attemptId) {
     if (attemptId == null) {
       throw new Rejected("the event names no attemptId");
@@ -288,8 +272,21 @@ public class Outcomes {
     }
   }
 
-  private static Uni<Void> ignored(String attemptId, String what) {
-    LOG.debugf("attempt %s: %s has no effect in its current state", attemptId, what);
-    return Uni.createFrom().voidItem();
+  /**
+   * A transition that did not happen: the attempt is in another state (a duplicate or late report,
+   * logged and dropped), or it was never stored (rejected). Asked only then: the guarded UPDATE
+   * already answers for the attempts that exist and move, which is almost every report.
+   */
+  private Uni<Void> ignored(SqlConnection tx, UUID id, String what) {
+    return attempts
+        .find(tx, id)
+        .invoke(
+            found -> {
+              if (found.isEmpty()) {
+                throw new Rejected("unknown attempt " + id);
+              }
+              LOG.debugf("attempt %s: %s has no effect in its current state", id, what);
+            })
+        .replaceWithVoid();
   }
 }

@@ -130,56 +130,110 @@ public class Dispatcher {
             });
   }
 
+  /** Grants first, in one statement for all, then tells the others why they wait. */
   private Uni<Void> applyAll(
       SqlConnection tx,
       List<Placement.Decision> decisions,
       Function<String, Cause> causeOf,
       Instant now) {
-    Uni<Void> chain = Uni.createFrom().voidItem();
+    List<AttemptRow> granted =
+        decisions.stream()
+            .filter(Placement.Decision::grant)
+            .map(Placement.Decision::attempt)
+            .toList();
+    Uni<Void> chain =
+        granted.isEmpty() ? Uni.createFrom().voidItem() : grantAll(tx, granted, causeOf, now);
     for (Placement.Decision decision : decisions) {
-      Cause cause = causeOf.apply(decision.attempt().runId());
-      chain =
-          chain.chain(
-              () ->
-                  decision.grant()
-                      ? grant(tx, decision.attempt(), cause, now)
-                      : waitFor(tx, decision, cause));
+      if (!decision.grant()) {
+        Cause cause = causeOf.apply(decision.attempt().runId());
+        chain = chain.chain(() -> waitFor(tx, decision, cause));
+      }
     }
     return chain;
   }
 
-  private Uni<Void> grant(SqlConnection tx, AttemptRow attempt, Cause cause, Instant now) {
-    return runs.find(tx, attempt.runId())
-        .map(found -> found.orElseThrow())
-        .chain(run -> runs.step(tx, run.id(), attempt.step()).map(step -> new Job(run, step)))
+  /**
+   * Dispatches {@code granted} with three statements however many there are: their runs, their
+   * steps, and one guarded UPDATE; then one {@code job.scheduled} each (the outbox writes them in
+   * one batch at the commit).
+   */
+  private Uni<Void> grantAll(
+      SqlConnection tx, List<AttemptRow> granted, Function<String, Cause> causeOf, Instant now) {
+    List<String> runIds = granted.stream().map(AttemptRow::runId).toList();
+    List<String> stepNames = granted.stream().map(AttemptRow::step).toList();
+    Instant claimBy = now.plusSeconds(claimWindowSeconds);
+    return runs.findAll(tx, runIds)
         .chain(
-            job -> {
-              int timeout = timeoutSeconds(job.step());
-              Instant claimBy = now.plusSeconds(claimWindowSeconds);
-              // Guarded: the attempt is dispatched only if it is still waiting.
-              return attempts
-                  .schedule(tx, attempt.id(), claimBy, timeout)
-                  .chain(
-                      dispatch ->
-                          dispatch.isEmpty()
-                              ? Uni.createFrom().voidItem()
-                              : emitter.emit(
-                                  tx,
-                                  cause,
-                                  job.run().id(),
-                                  job.run().traceparent(),
-                                  EventType.JOB_SCHEDULED,
-                                  jobScheduled(
-                                      job,
-                                      attempt,
-                                      dispatch.get(),
-                                      now,
-                                      claimBy.plusSeconds(timeout))));
-            });
+            found ->
+                runs.stepsNamed(tx, runIds, stepNames)
+                    .map(
+                        steps ->
+                            granted.stream()
+                                .map(
+                                    a ->
+                                        new Job(
+                                            a,
+                                            require(found.get(a.runId()), a),
+                                            require(
+                                                steps.get(RunStore.stepKey(a.runId(), a.step())),
+                                                a)))
+                                .toList()))
+        .chain(
+            jobs ->
+                attempts
+                    .scheduleAll(
+                        tx,
+                        jobs.stream().map(j -> j.attempt().id()).toList(),
+                        jobs.stream().map(j -> timeoutSeconds(j.step())).toList(),
+                        claimBy)
+                    .chain(
+                        dispatched -> {
+                          Uni<Void> chain = Uni.createFrom().voidItem();
+                          for (Job job : jobs) {
+                            // Guarded: only attempts that were still waiting were dispatched.
+                            Integer dispatch = dispatched.get(job.attempt().id());
+                            if (dispatch != null) {
+                              chain =
+                                  chain.chain(
+                                      () -> scheduled(tx, job, dispatch, causeOf, now, claimBy));
+                            }
+                          }
+                          return chain;
+                        }));
+  }
+
+  private Uni<Void> scheduled(
+      SqlConnection tx,
+      Job job,
+      int dispatch,
+      Function<String, Cause> causeOf,
+      Instant now,
+      Instant claimBy) {
+    return emitter.emit(
+        tx,
+        causeOf.apply(job.run().id()),
+        job.run().id(),
+        job.run().traceparent(),
+        EventType.JOB_SCHEDULED,
+        jobScheduled(job, dispatch, now, claimBy.plusSeconds(timeoutSeconds(job.step()))));
+  }
+
+  private static <T> T require(T stored, AttemptRow attempt) {
+    if (stored == null) {
+      throw new IllegalStateException(
+          "attempt "
+              + attempt.id()
+              + " names run "
+              + attempt.runId()
+              + " step "
+              + attempt.step()
+              + ", which is not stored");
+    }
+    return stored;
   }
 
   /** What a job.scheduled is built from. */
-  private record Job(RunRow run, StepRow step) {}
+  private record Job(AttemptRow attempt, RunRow run, StepRow step) {}
 
   private Uni<Void> waitFor(SqlConnection tx, Placement.Decision decision, Cause cause) {
     if (decision.reason().equals(decision.attempt().waitReason())) {
@@ -222,7 +276,8 @@ public class Dispatcher {
 
   /** A dispatch: {@code deadline} is the latest the attempt may end (claim window + timeout). */
   private static JobScheduled jobScheduled(
-      Job job, AttemptRow attempt, int dispatch, Instant dispatchedAt, Instant deadline) {
+      Job job, int dispatch, Instant dispatchedAt, Instant deadline) {
+    AttemptRow attempt = job.attempt();
     RunRow run = job.run();
     StepRow step = job.step();
     StepSpec spec = step.definition();

@@ -16,6 +16,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +40,19 @@ public class RunStore {
         .map(
             rows ->
                 rows.rowCount() == 0 ? Optional.empty() : Optional.of(run(rows.iterator().next())));
+  }
+
+  /** The stored runs among {@code runIds}, by id (one statement for a whole drain). */
+  public Uni<Map<String, RunRow>> findAll(SqlClient client, Collection<String> runIds) {
+    return client
+        .preparedQuery("SELECT " + RUN_COLUMNS + " FROM runs WHERE id = ANY($1)")
+        .execute(Tuple.of(runIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, RunRow> found = new HashMap<>();
+              rows.forEach(row -> found.put(row.getString("id"), run(row)));
+              return found;
+            });
   }
 
   /** The run, locked until the transaction ends: run-level transitions are serialized. */
@@ -111,6 +126,34 @@ public class RunStore {
               rows.forEach(row -> steps.add(step(row)));
               return steps;
             });
+  }
+
+  /**
+   * The steps named by the pairs ({@code runIds[i]}, {@code names[i]}), keyed by {@link #stepKey};
+   * one statement for a whole drain.
+   */
+  public Uni<Map<String, StepRow>> stepsNamed(
+      SqlClient client, List<String> runIds, List<String> names) {
+    return client
+        .preparedQuery(
+            "SELECT "
+                + STEP_COLUMNS
+                + " FROM steps WHERE (run_id, name) IN"
+                + " (SELECT * FROM unnest($1::text[], $2::text[]))")
+        .execute(Tuple.of(runIds.toArray(String[]::new), names.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, StepRow> found = new HashMap<>();
+              rows.forEach(
+                  row ->
+                      found.put(
+                          stepKey(row.getString("run_id"), row.getString("name")), step(row)));
+              return found;
+            });
+  }
+
+  public static String stepKey(String runId, String name) {
+    return runId + "\n" + name;
   }
 
   public Uni<StepRow> step(SqlClient client, String runId, String name) {
