@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server that speaks the broker's access-check protocol ({@code POST
@@ -35,6 +36,8 @@ public final class AccessServer implements AutoCloseable {
   private final HttpServer server;
   private final DefaultJWTProcessor<SecurityContext> tokens;
   private final List<Grant> grants = new CopyOnWriteArrayList<>();
+  private final AtomicInteger checks = new AtomicInteger();
+  private volatile String policyVersion = "test-1";
 
   /** One permission held by one subject at a scope and below it. */
   public record Grant(String subject, String permission, String scope) {}
@@ -67,7 +70,18 @@ public final class AccessServer implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** How many access checks were asked (a cached decision is not asked again). */
+  public int checks() {
+    return checks.get();
+  }
+
+  /** The policy version answers name from now on. */
+  public void policyVersion(String version) {
+    this.policyVersion = version;
+  }
+
   private void check(HttpExchange exchange) throws IOException {
+    checks.incrementAndGet();
     String header = exchange.getRequestHeaders().getFirst("Authorization");
     String subject;
     try {
@@ -95,7 +109,9 @@ public final class AccessServer implements AutoCloseable {
             "effect",
             allowed ? "allow" : "deny",
             "reasons",
-            List.of(allowed ? "granted" : "no grant of " + permission + " on " + scope)));
+            List.of(allowed ? "granted" : "no grant of " + permission + " on " + scope),
+            "policyVersion",
+            policyVersion));
   }
 
   private void grants(HttpExchange exchange) throws IOException {

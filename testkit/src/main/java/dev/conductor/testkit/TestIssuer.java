@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real OIDC issuer for tests: discovery document and JWKS over HTTP on a free loopback port, and
@@ -50,6 +51,7 @@ public final class TestIssuer implements AutoCloseable {
   private final String issuer;
   private final ECKey key;
   private final ECKey foreignKey;
+  private final AtomicInteger jwksFetches = new AtomicInteger();
 
   private TestIssuer(HttpServer server, String issuer, ECKey key) {
     this.server = server;
@@ -136,6 +138,11 @@ public final class TestIssuer implements AutoCloseable {
     return sign(foreignKey, claims(subject, List.of()).build());
   }
 
+  /** A token signed by a key whose id the JWKS does not list (each call a new one). */
+  public String unknownKeyToken(String subject) {
+    return sign(generateKey("unknown-" + UUID.randomUUID()), claims(subject, List.of()).build());
+  }
+
   @Override
   public void close() {
     if (server != null) {
@@ -182,7 +189,13 @@ public final class TestIssuer implements AutoCloseable {
     respond(exchange, "GET", 200, JSONObjectUtils.toJSONString(doc));
   }
 
+  /** How many times the JWKS was fetched. */
+  public int jwksFetches() {
+    return jwksFetches.get();
+  }
+
   private void jwks(HttpExchange exchange) throws IOException {
+    jwksFetches.incrementAndGet();
     respond(exchange, "GET", 200, JSONObjectUtils.toJSONString(publicKeys().toJSONObject(true)));
   }
 

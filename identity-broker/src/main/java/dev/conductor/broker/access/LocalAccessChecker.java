@@ -22,6 +22,6 @@ public class LocalAccessChecker implements AccessChecker {
   public Uni<AccessDecision> check(Caller caller, String permission, String scope) {
     return decisions
         .decide(caller.subject(), caller.groups(), permission, scope, null)
-        .map(d -> new AccessDecision(d.decisionId(), d.effect(), d.reasons()));
+        .map(d -> new AccessDecision(d.decisionId(), d.effect(), d.reasons(), d.policyVersion()));
   }
 }

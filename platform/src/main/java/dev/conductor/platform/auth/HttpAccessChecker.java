@@ -26,8 +26,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The client for the broker's {@code POST /api/v1/access/check}, sent with the caller's own token.
- * Decisions are cached a few seconds; when the broker cannot be reached the answer is 503, never
- * allow.
+ * When the broker cannot be reached the answer is 503, never allow.
+ *
+ * <p>Decisions (allow and deny) are cached per token, permission and scope until the token expires
+ * (at most {@code conductor.access.cache-max-seconds}) or the policy version changes: the broker
+ * announces every new version with a {@code config.changed} on {@code conductor.changes}, which
+ * {@link PolicyWatch} follows, and a decision made under another version is asked again. While the
+ * watch is not caught up (Kafka unreachable), a decision lives only {@code
+ * conductor.access.cache-seconds}, as before the watch.
  */
 @DefaultBean
 @ApplicationScoped
@@ -35,25 +41,35 @@ public class HttpAccessChecker implements AccessChecker {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final int SWEEP_AT = 1_000;
+  // A watch that has not been caught up for this long no longer vouches for cached decisions.
+  private static final Duration WATCH_STALE_AFTER = Duration.ofSeconds(10);
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final String url;
-  private final Duration ttl;
+  private final Duration unwatchedTtl;
+  private final Duration maxTtl;
+  private final PolicyWatch watch;
   private final Clock clock;
 
   public HttpAccessChecker(
       @ConfigProperty(name = "conductor.access.url") String brokerUrl,
       @ConfigProperty(name = "conductor.access.cache-seconds", defaultValue = "5") int cacheSeconds,
+      @ConfigProperty(name = "conductor.access.cache-max-seconds", defaultValue = "600")
+          int maxSeconds,
+      PolicyWatch watch,
       Clock clock) {
     this.url = brokerUrl.replaceAll("/$", "") + "/api/v1/access/check";
-    this.ttl = Duration.ofSeconds(cacheSeconds);
+    this.unwatchedTtl = Duration.ofSeconds(cacheSeconds);
+    this.maxTtl = Duration.ofSeconds(maxSeconds);
+    this.watch = watch;
     this.clock = clock;
   }
 
   @Override
   public Uni<AccessDecision> check(Caller caller, String permission, String scope) {
+    watch.start();
     String key = fingerprint(caller.token()) + " " + permission + " " + scope;
     Cached hit = cache.get(key);
-    if (hit != null && hit.until().isAfter(clock.instant())) {
+    if (hit != null && stillValid(hit, clock.instant())) {
       return Uni.createFrom().item(hit.decision());
     }
     byte[] body = EventCodec.toJsonBytes(Map.of("permission", permission, "scope", scope));
@@ -69,19 +85,38 @@ public class HttpAccessChecker implements AccessChecker {
         .onFailure()
         .transform(e -> ProblemException.unavailable("the access check cannot be reached"))
         .map(response -> decode(response))
-        .invoke(decision -> remember(key, decision));
+        .invoke(decision -> remember(key, decision, caller.expires()));
+  }
+
+  /**
+   * A cached decision stands while its token is valid and the policy it was made under is still the
+   * latest the watch has seen; without a current watch, only briefly.
+   */
+  private boolean stillValid(Cached cached, Instant now) {
+    if (!now.isBefore(cached.until())) {
+      return false;
+    }
+    if (!watch.current(WATCH_STALE_AFTER)) {
+      return now.isBefore(cached.decidedAt().plus(unwatchedTtl));
+    }
+    String latest = watch.version();
+    return latest == null || latest.equals(cached.decision().policyVersion());
   }
 
   /**
    * Caches a decision. Every Kafka trigger carries a token of its own, so keys never repeat there:
    * expired entries are swept once the cache grows, or it would hold every token ever checked.
    */
-  private void remember(String key, AccessDecision decision) {
+  private void remember(String key, AccessDecision decision, Instant tokenExpires) {
     Instant now = clock.instant();
     if (cache.size() >= SWEEP_AT) {
-      cache.values().removeIf(c -> !c.until().isAfter(now));
+      cache.values().removeIf(c -> !stillValid(c, now));
     }
-    cache.put(key, new Cached(decision, now.plus(ttl)));
+    Instant until = now.plus(maxTtl);
+    if (tokenExpires != null && tokenExpires.isBefore(until)) {
+      until = tokenExpires;
+    }
+    cache.put(key, new Cached(decision, now, until));
   }
 
   private static AccessDecision decode(HttpResponse<byte[]> response) {
@@ -97,7 +132,10 @@ public class HttpAccessChecker implements AccessChecker {
       List<String> reasons = new ArrayList<>();
       json.path("reasons").forEach(r -> reasons.add(r.asText()));
       return new AccessDecision(
-          json.path("decisionId").asText(null), json.path("effect").asText("deny"), reasons);
+          json.path("decisionId").asText(null),
+          json.path("effect").asText("deny"),
+          reasons,
+          json.path("policyVersion").asText(null));
     } catch (IOException e) {
       throw ProblemException.unavailable("the access check answered something unreadable");
     }
@@ -113,5 +151,5 @@ public class HttpAccessChecker implements AccessChecker {
     }
   }
 
-  private record Cached(AccessDecision decision, Instant until) {}
+  private record Cached(AccessDecision decision, Instant decidedAt, Instant until) {}
 }

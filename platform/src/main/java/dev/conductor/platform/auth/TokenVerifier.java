@@ -56,6 +56,7 @@ public class TokenVerifier {
   private final Set<String> issuers;
   private final String audience;
   private static final int MAX_REMEMBERED = 10_000;
+  static final long JWKS_REFRESH_MILLIS = 5_000;
 
   private final Map<String, DefaultJWTProcessor<SecurityContext>> processors =
       new ConcurrentHashMap<>();
@@ -134,9 +135,9 @@ public class TokenVerifier {
       throw ProblemException.unauthorized("the token is not valid: " + e.getMessage());
     }
     Date exp = claims.getExpirationTime();
+    Instant expires = exp == null ? Instant.MIN : exp.toInstant();
     return new Verified(
-        new Caller(issuer, claims.getSubject(), groups(claims), token),
-        exp == null ? Instant.MIN : exp.toInstant());
+        new Caller(issuer, claims.getSubject(), groups(claims), token, expires), expires);
   }
 
   /** Verifies a token; accepts {@code Bearer xyz} or the raw token. */
@@ -188,10 +189,14 @@ public class TokenVerifier {
   private DefaultJWTProcessor<SecurityContext> processorFor(String issuer) {
     JWKSource<SecurityContext> keys;
     try {
-      // nimbus's default 500 ms read timeout is too short on a loaded 2-core machine.
+      // nimbus's default 500 ms read timeout is too short on a loaded 2-core machine. The JWKS is
+      // cached; a token with an unknown kid refreshes it (the issuer may have rotated), but at most
+      // twice per JWKS_REFRESH_MILLIS, so a flood of forged kids cannot turn into a flood of
+      // fetches.
       keys =
           JWKSourceBuilder.create(
                   new URL(jwksUri(issuer)), new DefaultResourceRetriever(3_000, 5_000, 512 * 1024))
+              .rateLimited(JWKS_REFRESH_MILLIS)
               .retrying(true)
               .build();
     } catch (IOException e) {

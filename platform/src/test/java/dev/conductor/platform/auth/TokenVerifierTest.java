@@ -77,4 +77,23 @@ class TokenVerifierTest {
     String tampered = good.substring(0, good.lastIndexOf('.') + 1) + "AAAA";
     assertThatThrownBy(() -> verifier.verify(tampered)).isInstanceOf(ProblemException.class);
   }
+
+  @Test
+  void unknownKeyIdsRefreshTheKeysAtMostTwiceEveryFewSeconds() {
+    TokenVerifier verifier = new TokenVerifier(List.of(issuer.issuer()), "conductor");
+    verifier.verify(issuer.token("svc", List.of()));
+    int before = issuer.jwksFetches();
+    long started = System.nanoTime();
+
+    for (int i = 0; i < 30; i++) {
+      String forged = issuer.unknownKeyToken("svc");
+      assertThatThrownBy(() -> verifier.verify(forged)).isInstanceOf(ProblemException.class);
+    }
+
+    long elapsed = Duration.ofNanos(System.nanoTime() - started).toMillis();
+    int intervals = (int) (1 + elapsed / TokenVerifier.JWKS_REFRESH_MILLIS);
+    // An unknown kid may be a rotation, so the keys are fetched again, but not once per token.
+    assertThat(issuer.jwksFetches() - before).isPositive().isLessThanOrEqualTo(2 * intervals);
+    assertThat(verifier.verify(issuer.token("svc", List.of())).subject()).isEqualTo("svc");
+  }
 }

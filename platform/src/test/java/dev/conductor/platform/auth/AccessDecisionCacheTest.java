@@ -1,0 +1,194 @@
+package dev.conductor.platform.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.conductor.events.Envelope;
+import dev.conductor.events.EventType;
+import dev.conductor.events.KafkaEvents;
+import dev.conductor.events.data.ConfigChanged;
+import dev.conductor.testkit.AccessServer;
+import dev.conductor.testkit.EmbeddedKafka;
+import dev.conductor.testkit.Ports;
+import dev.conductor.testkit.TestIssuer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Access decisions are cached until the token expires or the broker announces a new policy version
+ * on {@code conductor.changes} (a real broker, a real access-check server); without a current watch
+ * they live only seconds.
+ */
+class AccessDecisionCacheTest {
+  private static final String SCOPE = "/workspaces/demo/pipelines/etl";
+  private static EmbeddedKafka kafka;
+  private static TestIssuer issuer;
+  private static AccessServer access;
+  private PolicyWatch watch;
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafka.start(List.of());
+    issuer = TestIssuer.start();
+    access = AccessServer.start(issuer);
+  }
+
+  @AfterAll
+  static void stop() {
+    access.close();
+    issuer.close();
+    kafka.close();
+  }
+
+  @AfterEach
+  void stopWatch() {
+    if (watch != null) {
+      watch.stop();
+    }
+  }
+
+  /** A clock the test moves. */
+  private static final class MovableClock extends Clock {
+    private Instant now = Instant.now();
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void aDecisionStandsUntilTheBrokerAnnouncesANewPolicyVersion() {
+    watch = new PolicyWatch(kafka.bootstrapServers(), Duration.ofMillis(200), Clock.systemUTC());
+    HttpAccessChecker checker =
+        new HttpAccessChecker(access.url(), 5, 600, watch, Clock.systemUTC());
+    Caller carol = caller("carol-" + System.nanoTime(), Instant.now().plusSeconds(300));
+    access.policyVersion("v1");
+
+    assertThat(check(checker, carol).allowed()).isFalse();
+    await("the watch is caught up").until(() -> watch.current(Duration.ofSeconds(10)));
+    grant(carol.subject());
+    int asked = access.checks();
+    // The broker would now allow, but nothing announced a change: the cached deny stands.
+    assertThat(check(checker, carol).allowed()).isFalse();
+    assertThat(access.checks()).isEqualTo(asked);
+
+    // Anyone may write to the topic: a change from another source is not the broker's policy.
+    announce(Envelope.sourceOf("scheduler-service"), "v2");
+    access.policyVersion("v2");
+    await("the scheduler's change is read").until(() -> watch.current(Duration.ofMillis(300)));
+    assertThat(check(checker, carol).allowed()).isFalse();
+
+    announce(PolicyWatch.BROKER, "v2");
+    await("the broker's new version is seen")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> check(checker, carol).allowed());
+    asked = access.checks();
+    assertThat(check(checker, carol).allowed()).as("cached under v2").isTrue();
+    assertThat(access.checks()).isEqualTo(asked);
+  }
+
+  @Test
+  void withoutAWatchADecisionLivesSecondsAndNeverBeyondItsToken() {
+    // Nothing listens on this port: the watch never catches up.
+    watch = new PolicyWatch("127.0.0.1:" + Ports.free(), Duration.ofMillis(200), Clock.systemUTC());
+    MovableClock clock = new MovableClock();
+    HttpAccessChecker checker = new HttpAccessChecker(access.url(), 5, 600, watch, clock);
+    Caller dave = caller("dave-" + System.nanoTime(), clock.now.plusSeconds(300));
+
+    assertThat(check(checker, dave).allowed()).isFalse();
+    grant(dave.subject());
+    clock.now = clock.now.plusSeconds(4);
+    assertThat(check(checker, dave).allowed()).as("within the short lifetime").isFalse();
+    clock.now = clock.now.plusSeconds(2);
+    assertThat(check(checker, dave).allowed()).as("asked again").isTrue();
+
+    Caller expiring = caller(dave.subject(), clock.now.plusSeconds(1));
+    assertThat(check(checker, expiring).allowed()).isTrue();
+    int asked = access.checks();
+    clock.now = clock.now.plusSeconds(2);
+    check(checker, expiring);
+    assertThat(access.checks())
+        .as("an expired token's decision is not reused")
+        .isEqualTo(asked + 1);
+  }
+
+  private static AccessDecision check(HttpAccessChecker checker, Caller caller) {
+    return checker.check(caller, "pipeline.run", SCOPE).await().atMost(Duration.ofSeconds(10));
+  }
+
+  private static Caller caller(String subject, Instant expires) {
+    return new Caller(
+        issuer.issuer(), subject, List.of(), issuer.token(subject, List.of()), expires);
+  }
+
+  private static void grant(String subject) {
+    String body =
+        "{\"subject\":\""
+            + subject
+            + "\",\"permission\":\"pipeline.run\",\"scope\":\""
+            + SCOPE
+            + "\"}";
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(access.url() + "/grants"))
+                      .POST(HttpRequest.BodyPublishers.ofString(body))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void announce(String source, String version) {
+    Envelope<ConfigChanged> event =
+        new Envelope<>(
+            java.util.UUID.randomUUID().toString(),
+            EventType.CONFIG_CHANGED,
+            source,
+            "config/demo/assignments",
+            Instant.now(),
+            null,
+            "config/demo/assignments",
+            new ConfigChanged("demo", "assignments", "user:admin", "v1", version));
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      producer.send(KafkaEvents.toRecord(event, EventType.CONFIG_CHANGED.topic(), null)).get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
