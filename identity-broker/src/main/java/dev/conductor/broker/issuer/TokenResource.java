@@ -36,12 +36,19 @@ public class TokenResource {
   public static final String AUDIENCE = "conductor";
 
   private final PolicyStore store;
+  private final FailedAuthentications failures;
   private final JwtSigner signer;
   private final Duration lifetime;
   private final Clock clock;
 
-  public TokenResource(PolicyStore store, JwtSigner signer, BrokerConfig config, Clock clock) {
+  public TokenResource(
+      PolicyStore store,
+      FailedAuthentications failures,
+      JwtSigner signer,
+      BrokerConfig config,
+      Clock clock) {
     this.store = store;
+    this.failures = failures;
     this.signer = signer;
     this.lifetime = config.tokenLifetime();
     this.clock = clock;
@@ -83,19 +90,37 @@ public class TokenResource {
     // PBKDF2 is deliberately slow: keep it off the event loop.
     return Uni.createFrom()
         .item(() -> authenticate(clientId, clientSecret))
-        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-        .map(
-            client ->
-                client
-                    .map(this::issue)
-                    .orElseGet(() -> error(401, "invalid_client", "client authentication failed")));
+        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
-  private Optional<Client> authenticate(String id, String secret) {
+  private Response authenticate(String id, String secret) {
     Optional<Client> client = store.client(id);
+    String stored = client.map(Client::secretHash).orElse(null);
+    if (stored != null && failures.remembered(id, secret, stored)) {
+      return issue(client.get());
+    }
+    Optional<Duration> wait = failures.waitBefore(id);
+    if (wait.isPresent()) {
+      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+      return noStore(
+              Response.status(429)
+                  .type(MediaType.APPLICATION_JSON_TYPE)
+                  .entity(
+                      Map.of(
+                          "error",
+                          "invalid_client",
+                          "error_description",
+                          "too many failed client authentications; retry in " + seconds + " s")))
+          .header(HttpHeaders.RETRY_AFTER, seconds)
+          .build();
+    }
     // Verify even for an unknown client, so timing does not tell which ids exist.
-    boolean ok = ClientSecrets.verify(secret, client.map(Client::secretHash).orElse(null));
-    return ok ? client : Optional.empty();
+    if (!ClientSecrets.verify(secret, stored)) {
+      failures.failed(id);
+      return error(401, "invalid_client", "client authentication failed");
+    }
+    failures.succeeded(id, secret, stored);
+    return issue(client.get());
   }
 
   private Response issue(Client client) {

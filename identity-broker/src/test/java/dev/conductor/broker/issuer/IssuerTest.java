@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -124,6 +125,40 @@ class IssuerTest {
           .statusCode(401)
           .body("error", equalTo("invalid_client"));
     }
+  }
+
+  @Test
+  void wrongSecretsAreBudgetedPerClientAndTheRealClientStillGetsIn() {
+    // The real client has authenticated before: its secret is remembered.
+    tokenRequest("executor-prod", "executor-prod-secret").then().statusCode(200);
+
+    int refusedAt = -1;
+    for (int i = 0; i < 10 && refusedAt < 0; i++) {
+      int status = tokenRequest("executor-prod", "guess-" + i).then().extract().statusCode();
+      if (status == 429) {
+        refusedAt = i;
+      } else {
+        assertThat(status).isEqualTo(401);
+      }
+    }
+    assertThat(refusedAt).as("wrong secrets refused unchecked after a burst").isBetween(1, 6);
+    tokenRequest("executor-prod", "guess-again")
+        .then()
+        .statusCode(429)
+        .header("Retry-After", notNullValue())
+        .body("error", equalTo("invalid_client"));
+
+    tokenRequest("executor-prod", "executor-prod-secret").then().statusCode(200);
+    tokenRequest("auditor", "wrong").then().statusCode(401);
+  }
+
+  private static io.restassured.response.Response tokenRequest(String id, String secret) {
+    return given()
+        .contentType("application/x-www-form-urlencoded")
+        .formParam("grant_type", "client_credentials")
+        .formParam("client_id", id)
+        .formParam("client_secret", secret)
+        .post("/oauth2/token");
   }
 
   @Test
