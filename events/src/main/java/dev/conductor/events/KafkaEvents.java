@@ -20,14 +20,27 @@ public final class KafkaEvents {
 
   public static final String AUTHORIZATION = "authorization";
 
+  /**
+   * The largest event value Conductor writes: a quarter of Kafka's default 1 MB message limit,
+   * leaving room for headers and batching, and small enough that one event never stalls a consumer.
+   */
+  public static final int MAX_VALUE_BYTES = 256 * 1024;
+
   private KafkaEvents() {}
 
-  /** A binary-mode record for {@code topic}, keyed by the envelope's key. */
+  /**
+   * A binary-mode record for {@code topic}, keyed by the envelope's key.
+   *
+   * @throws EventTooLargeException when its value exceeds {@link #MAX_VALUE_BYTES}
+   */
   public static ProducerRecord<String, byte[]> toRecord(
       Envelope<?> envelope, String topic, String traceparent) {
     ProducerRecord<String, byte[]> record =
         KafkaMessageFactory.<String>createWriter(topic, null, null, envelope.key())
             .writeBinary(EventCodec.toCloudEvent(envelope));
+    if (record.value() != null && record.value().length > MAX_VALUE_BYTES) {
+      throw new EventTooLargeException(envelope.type(), record.value().length);
+    }
     if (traceparent != null) {
       record.headers().add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
     }

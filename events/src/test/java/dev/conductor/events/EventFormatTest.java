@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conductor.events.data.ConfigChanged;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.jackson.JsonFormat;
@@ -18,6 +19,28 @@ import org.junit.jupiter.api.Test;
 
 /** What a consumer sends to the DLQ, and what it must accept although it is new to it. */
 class EventFormatTest {
+
+  @Test
+  void anEventOverTheSizeLimitIsRefusedWhereItIsCreated() {
+    Envelope<?> small = Samples.envelope(EventType.CONFIG_CHANGED);
+    ConfigChanged huge =
+        new ConfigChanged("w", "s", "x".repeat(KafkaEvents.MAX_VALUE_BYTES), "v1", "v2");
+    Envelope<ConfigChanged> big =
+        new Envelope<>(
+            small.id(),
+            EventType.CONFIG_CHANGED,
+            small.source(),
+            small.subject(),
+            small.time(),
+            null,
+            small.key(),
+            huge);
+
+    assertThat(KafkaEvents.toRecord(small, Topics.CHANGES, null).value()).isNotEmpty();
+    assertThatThrownBy(() -> KafkaEvents.toRecord(big, Topics.CHANGES, null))
+        .isInstanceOf(EventTooLargeException.class)
+        .hasMessageContaining("exceeds the limit");
+  }
 
   @Test
   void unknownTypeIsAFormatError() {

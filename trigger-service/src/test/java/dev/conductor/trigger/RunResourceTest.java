@@ -15,6 +15,7 @@ import dev.conductor.events.Topics;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.events.data.StepSpec;
 import dev.conductor.testkit.IssuerTestResource;
+import dev.conductor.trigger.run.RunResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -192,6 +193,34 @@ class RunResourceTest {
         .then()
         .statusCode(400)
         .body("field", equalTo("/parameters/date"));
+  }
+
+  @Test
+  void parametersTooLargeForAnEventAre422AndLaterRunsStart() {
+    String operator = granted("pipeline.run", "/workspaces/" + ws);
+    String blob = "x".repeat(RunResource.MAX_PARAMETERS_BYTES);
+    given()
+        .auth()
+        .oauth2(token(operator))
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"environment\": \"test\", \"parameters\": {\"date\": \"2026-11-26\", \"blob\": \""
+                + blob
+                + "\"}}")
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(422)
+        .contentType("application/problem+json")
+        .body("type", equalTo("https://conductor.dev/problems/too-large"))
+        .body("field", equalTo("/parameters"));
+    given()
+        .auth()
+        .oauth2(token(operator))
+        .contentType(ContentType.JSON)
+        .body(BODY)
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(201);
   }
 
   @Test

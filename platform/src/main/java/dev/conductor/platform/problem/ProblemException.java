@@ -71,6 +71,20 @@ public class ProblemException extends RuntimeException {
     return new ProblemException(TYPES + kind, 409, "Conflict", detail, null, null);
   }
 
+  /**
+   * 422: the request is well-formed but what it would store or emit is over a size limit ({@code
+   * field} names the part at fault when one does); type {@link #TYPES}{@code too-large}.
+   */
+  public static ProblemException tooLarge(String field, String detail) {
+    return new ProblemException(
+        TYPES + "too-large",
+        422,
+        "Too large",
+        detail,
+        field,
+        field == null ? null : List.of(new Problem.FieldError(field, detail)));
+  }
+
   public static ProblemException unauthorized(String detail) {
     return new ProblemException(401, "Unauthorized", detail);
   }

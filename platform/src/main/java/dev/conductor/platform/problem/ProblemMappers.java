@@ -2,6 +2,7 @@ package dev.conductor.platform.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import dev.conductor.events.EventTooLargeException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -35,6 +36,12 @@ public class ProblemMappers {
     }
     return problem(
         ProblemException.badRequest(field, "unreadable JSON: " + e.getOriginalMessage()));
+  }
+
+  /** A request that would emit an event over the size limit: nothing was stored or sent. */
+  @ServerExceptionMapper
+  public Response tooLarge(EventTooLargeException e) {
+    return problem(ProblemException.tooLarge(null, e.getMessage()));
   }
 
   @ServerExceptionMapper

@@ -1,6 +1,8 @@
 package dev.conductor.trigger.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conductor.events.EventCodec;
+import dev.conductor.events.KafkaEvents;
 import dev.conductor.platform.auth.Access;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
@@ -26,6 +28,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Path("/api/v1/workspaces/{ws}/pipelines/{p}/runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunResource {
+  /** Half an event's size limit: a run's events carry its parameters beside their own fields. */
+  public static final int MAX_PARAMETERS_BYTES = KafkaEvents.MAX_VALUE_BYTES / 2;
+
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final CurrentCaller current;
@@ -87,6 +92,12 @@ public class RunResource {
     if (body != null && !body.isNull() && !body.isObject()) {
       throw ProblemException.badRequest("/", "the body must be a JSON object");
     }
+    JsonNode parameters = body == null ? null : body.get("parameters");
+    if (parameters != null && EventCodec.toJsonBytes(parameters).length > MAX_PARAMETERS_BYTES) {
+      // The run's events carry its parameters; past this they could not be published.
+      throw ProblemException.tooLarge(
+          "/parameters", "parameters may take at most " + MAX_PARAMETERS_BYTES + " bytes as JSON");
+    }
     JsonNode environment = body == null ? null : body.get("environment");
     if (environment != null && !environment.isNull() && !environment.isTextual()) {
       throw ProblemException.badRequest("/environment", "must be a string");
@@ -95,7 +106,7 @@ public class RunResource {
         ws,
         p,
         environment == null || environment.isNull() ? null : environment.asText(),
-        body == null ? null : body.get("parameters"),
+        parameters,
         idempotencyKey);
   }
 }
