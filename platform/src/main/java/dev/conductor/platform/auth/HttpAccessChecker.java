@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -42,8 +43,9 @@ public class HttpAccessChecker implements AccessChecker {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final int SWEEP_AT = 1_000;
   // A watch that has not been caught up for this long no longer vouches for cached decisions.
-  private static final Duration WATCH_STALE_AFTER = Duration.ofSeconds(10);
+  private static final Duration WATCH_STALE_AFTER = Duration.ofSeconds(30);
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<AccessDecision>> inFlight = new ConcurrentHashMap<>();
   private final String url;
   private final Duration unwatchedTtl;
   private final Duration maxTtl;
@@ -72,6 +74,29 @@ public class HttpAccessChecker implements AccessChecker {
     if (hit != null && stillValid(hit, clock.instant())) {
       return Uni.createFrom().item(hit.decision());
     }
+    // One question per key at a time: a burst of requests with one token asks the broker once.
+    CompletableFuture<AccessDecision> asked = new CompletableFuture<>();
+    CompletableFuture<AccessDecision> pending = inFlight.putIfAbsent(key, asked);
+    if (pending == null) {
+      pending = asked;
+      ask(caller, permission, scope)
+          .whenComplete(
+              (decision, error) -> {
+                if (error == null) {
+                  remember(key, decision, caller.expires());
+                }
+                inFlight.remove(key, asked);
+                if (error == null) {
+                  asked.complete(decision);
+                } else {
+                  asked.completeExceptionally(error);
+                }
+              });
+    }
+    return Uni.createFrom().completionStage(pending);
+  }
+
+  private CompletableFuture<AccessDecision> ask(Caller caller, String permission, String scope) {
     byte[] body = EventCodec.toJsonBytes(Map.of("permission", permission, "scope", scope));
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url))
@@ -80,12 +105,14 @@ public class HttpAccessChecker implements AccessChecker {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
-    return Uni.createFrom()
-        .completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
-        .onFailure()
-        .transform(e -> ProblemException.unavailable("the access check cannot be reached"))
-        .map(response -> decode(response))
-        .invoke(decision -> remember(key, decision, caller.expires()));
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                throw ProblemException.unavailable("the access check cannot be reached");
+              }
+              return decode(response);
+            });
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.conductor.platform.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.conductor.events.Envelope;
@@ -138,6 +139,40 @@ class AccessDecisionCacheTest {
     assertThat(access.checks())
         .as("an expired token's decision is not reused")
         .isEqualTo(asked + 1);
+  }
+
+  @Test
+  void aBurstWithOneTokenAsksTheBrokerOnceAndARefusedTokenIs401() {
+    watch = new PolicyWatch(kafka.bootstrapServers(), Duration.ofMillis(200), Clock.systemUTC());
+    HttpAccessChecker checker =
+        new HttpAccessChecker(access.url(), 5, 600, watch, Clock.systemUTC());
+    Caller erin = caller("erin-" + System.nanoTime(), Instant.now().plusSeconds(300));
+    int before = access.checks();
+
+    List<io.smallrye.mutiny.Uni<AccessDecision>> burst = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      burst.add(checker.check(erin, "pipeline.run", SCOPE));
+    }
+    List<?> answers =
+        io.smallrye.mutiny.Uni.join()
+            .all(burst)
+            .andFailFast()
+            .await()
+            .atMost(Duration.ofSeconds(10));
+    assertThat(answers).hasSize(50);
+    assertThat(access.checks() - before).isEqualTo(1);
+
+    Caller forged =
+        new Caller(
+            issuer.issuer(),
+            "erin",
+            List.of(),
+            issuer.foreignToken("erin"),
+            Instant.now().plusSeconds(60));
+    assertThatThrownBy(() -> check(checker, forged))
+        .isInstanceOfSatisfying(
+            dev.conductor.platform.problem.ProblemException.class,
+            e -> assertThat(e.status()).isEqualTo(401));
   }
 
   private static AccessDecision check(HttpAccessChecker checker, Caller caller) {
