@@ -36,6 +36,7 @@ public enum EventType {
   ATTEMPT_FAILED("attempt.failed", AttemptFailed.class, Topics.JOB_EVENTS, false),
   ATTEMPT_TIMED_OUT("attempt.timed-out", AttemptTimedOut.class, Topics.JOB_EVENTS, false),
   ATTEMPT_CANCELLED("attempt.cancelled", AttemptCancelled.class, Topics.JOB_EVENTS, false),
+  ATTEMPT_FENCED("attempt.fenced", AttemptFenced.class, Topics.JOB_EVENTS, false),
   CONFIG_CHANGED("config.changed", ConfigChanged.class, Topics.CHANGES, false),
   AUDIT_RECORD("audit.record", AuditRecord.class, Topics.AUDIT, false),
   AUDIT_CHECKPOINT("audit.checkpoint", AuditCheckpoint.class, Topics.AUDIT, false);

@@ -55,6 +55,7 @@ public final class Samples {
     BY_TYPE.put(EventType.ATTEMPT_SUCCEEDED, Samples::attemptSucceeded);
     BY_TYPE.put(EventType.ATTEMPT_FAILED, Samples::attemptFailed);
     BY_TYPE.put(EventType.ATTEMPT_TIMED_OUT, Samples::attemptTimedOut);
+    BY_TYPE.put(EventType.ATTEMPT_FENCED, Samples::attemptFenced);
     BY_TYPE.put(EventType.ATTEMPT_CANCELLED, Samples::attemptCancelled);
     BY_TYPE.put(EventType.CONFIG_CHANGED, Samples::configChanged);
     BY_TYPE.put(EventType.AUDIT_RECORD, Samples::auditRecord);
@@ -348,6 +349,11 @@ public final class Samples {
 
   static AttemptTimedOut attemptTimedOut() {
     return new AttemptTimedOut(RUN_ID, "load", ATTEMPT_ID, EXECUTOR_ID, T0.plusSeconds(3605));
+  }
+
+  static AttemptFenced attemptFenced() {
+    return new AttemptFenced(
+        RUN_ID, "load", ATTEMPT_ID, 1, EXECUTOR_ID, "lease expired", T0.plusSeconds(95));
   }
 
   static AttemptCancelled attemptCancelled() {

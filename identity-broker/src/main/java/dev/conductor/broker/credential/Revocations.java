@@ -4,6 +4,7 @@ import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.data.AttemptCancelled;
 import dev.conductor.events.data.AttemptFailed;
+import dev.conductor.events.data.AttemptFenced;
 import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.AttemptTimedOut;
 import dev.conductor.events.data.CredentialRevoked;
@@ -37,7 +38,10 @@ public class Revocations {
           EventType.ATTEMPT_SUCCEEDED,
           EventType.ATTEMPT_FAILED,
           EventType.ATTEMPT_TIMED_OUT,
-          EventType.ATTEMPT_CANCELLED);
+          EventType.ATTEMPT_CANCELLED,
+          // The scheduler gave up on it (lease expired): its executor may still run it, with
+          // credentials that must stop working now.
+          EventType.ATTEMPT_FENCED);
 
   private final Clock clock;
 
@@ -110,6 +114,7 @@ public class Revocations {
           case ATTEMPT_FAILED -> ((AttemptFailed) data).attemptId();
           case ATTEMPT_TIMED_OUT -> ((AttemptTimedOut) data).attemptId();
           case ATTEMPT_CANCELLED -> ((AttemptCancelled) data).attemptId();
+          case ATTEMPT_FENCED -> ((AttemptFenced) data).attemptId();
           default -> null;
         };
     if (id == null && isEnd(consumed.event().type())) {

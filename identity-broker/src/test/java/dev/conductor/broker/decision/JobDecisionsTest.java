@@ -26,6 +26,7 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
 import dev.conductor.events.Schemas;
 import dev.conductor.events.Topics;
+import dev.conductor.events.data.AttemptFenced;
 import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.events.data.CredentialIssued;
@@ -355,6 +356,46 @@ class JobDecisionsTest {
               assertThat(((CredentialRevoked) s.event().data()).reason()).isEqualTo("redispatched");
               assertThat(s.event().causationId()).isEqualTo(again.id());
             });
+  }
+
+  @Test
+  void aFencedAttemptsCredentialsAreRevoked() {
+    String runId = UUID.randomUUID().toString();
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
+    JobScheduled job =
+        Jobs.scheduled(
+            runId, "alice", List.of(), "etl-bot", "dev", Jobs.warehouseAccess(), deadline);
+    schedule(job, TraceContext.newTrace());
+    List<Seen> seen = awaitEvents(runId, has(EventType.JOB_AUTHORIZED, job.attemptId()));
+    List<String> leases =
+        of(seen, EventType.CREDENTIAL_ISSUED, job.attemptId()).stream()
+            .map(s -> ((CredentialIssued) s.event().data()).leaseId())
+            .toList();
+    assertThat(leases).isNotEmpty();
+
+    // The scheduler gave up on the attempt; its executor may still be running it.
+    Envelope<AttemptFenced> fenced =
+        Envelope.of(
+            EventType.ATTEMPT_FENCED,
+            Envelope.sourceOf("scheduler-service"),
+            runId,
+            new AttemptFenced(
+                runId, job.step(), job.attemptId(), 1, "exec-1", "lease expired", Instant.now()),
+            CLOCK);
+    probe.send(fenced, Topics.JOB_EVENTS, TraceContext.newTrace());
+    List<Seen> after =
+        awaitEvents(
+            runId,
+            s -> of(s, EventType.CREDENTIAL_REVOKED, job.attemptId()).size() >= leases.size());
+    assertThat(of(after, EventType.CREDENTIAL_REVOKED, job.attemptId()))
+        .allSatisfy(
+            s -> {
+              assertThat(((CredentialRevoked) s.event().data()).reason())
+                  .isEqualTo("attempt.fenced");
+              assertThat(s.event().causationId()).isEqualTo(fenced.id());
+            })
+        .extracting(s -> ((CredentialRevoked) s.event().data()).leaseId())
+        .containsExactlyInAnyOrderElementsOf(leases);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.conductor.scheduler.attempt;
 
 import dev.conductor.events.EventType;
+import dev.conductor.events.data.AttemptFenced;
 import dev.conductor.events.data.RunFailed;
 import dev.conductor.events.data.RunSucceeded;
 import dev.conductor.platform.kafka.Rejected;
@@ -35,6 +36,9 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class Outcomes {
+  /** Why the scheduler fences an attempt (the only reason so far). */
+  public static final String FENCED_REASON = "lease expired";
+
   private static final Logger LOG = Logger.getLogger(Outcomes.class);
 
   private final AttemptStore attempts;
@@ -117,8 +121,34 @@ public class Outcomes {
               }
               LOG.infof(
                   "attempt %s of run %s is lost: %s", id, lost.get().runId(), lost.get().detail());
-              return afterEnd(tx, cause, lost.get(), Ending.lost(lost.get().detail()));
+              return fence(tx, cause, lost.get())
+                  .chain(() -> afterEnd(tx, cause, lost.get(), Ending.lost(lost.get().detail())));
             });
+  }
+
+  /**
+   * Says that a lost attempt is fenced: its executor may still be running it and report later, but
+   * those reports find it ended and change nothing; the broker revokes its credentials on this.
+   */
+  private Uni<Void> fence(SqlConnection tx, Cause cause, AttemptRow attempt) {
+    return runs.find(tx, attempt.runId())
+        .map(found -> found.orElseThrow())
+        .chain(
+            run ->
+                emitter.emit(
+                    tx,
+                    cause,
+                    run.id(),
+                    run.traceparent(),
+                    EventType.ATTEMPT_FENCED,
+                    new AttemptFenced(
+                        run.id(),
+                        attempt.step(),
+                        attempt.id().toString(),
+                        attempt.number(),
+                        attempt.executorId(),
+                        FENCED_REASON,
+                        clock.instant())));
   }
 
   private Uni<Void> afterEnd(SqlConnection tx, Cause cause, AttemptRow attempt, Ending ending) {

@@ -138,7 +138,7 @@ public class RunStore {
         .preparedQuery(
             "SELECT "
                 + STEP_COLUMNS
-                + " FROM steps WHERE (run_id, name) IN"
+                + " FROM steps WHERE run_id = ANY($1) AND (run_id, name) IN"
                 + " (SELECT * FROM unnest($1::text[], $2::text[]))")
         .execute(Tuple.of(runIds.toArray(String[]::new), names.toArray(String[]::new)))
         .map(

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
+import dev.conductor.events.data.AttemptFenced;
 import dev.conductor.events.data.AttemptHeartbeat;
 import dev.conductor.events.data.JobScheduled;
 import dev.conductor.events.data.RunFailed;
@@ -62,6 +63,12 @@ class LeaseExpiryTest {
     sweep();
     JobScheduled second = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2).get(1);
     assertThat(second.attemptNumber()).isEqualTo(2);
+    // The lost attempt is fenced, and says so (the broker revokes its credentials on this).
+    AttemptFenced fenced =
+        awaitData(runId, EventType.ATTEMPT_FENCED, AttemptFenced.class, 1).get(0);
+    assertThat(fenced.attemptId()).isEqualTo(first.attemptId());
+    assertThat(fenced.executorId()).as("the executor it last heard from").isEqualTo("exec-1");
+    assertThat(fenced.reason()).isEqualTo("lease expired");
     claim(first, 409); // the lost attempt stays lost
 
     // A late report from the lost attempt changes nothing.

@@ -81,7 +81,7 @@ public final class Events {
                 50),
             new StringDeserializer(),
             new ByteArrayDeserializer());
-    consumer.subscribe(List.of(Topics.RUNS, Topics.CHANGES, Topics.DLQ));
+    consumer.subscribe(List.of(Topics.RUNS, Topics.JOB_EVENTS, Topics.CHANGES, Topics.DLQ));
     Thread thread =
         new Thread(
             () -> {
@@ -182,7 +182,7 @@ public final class Events {
   public static List<Envelope<?>> of(String runId, EventType type) {
     producer();
     return SEEN.stream()
-        .filter(s -> s.event() != null && s.record().topic().equals(Topics.RUNS))
+        .filter(s -> s.event() != null && s.record().topic().equals(type.topic()))
         .map(Seen::event)
         .filter(e -> runId.equals(e.subject()) && e.type() == type)
         .toList();
