@@ -39,7 +39,7 @@ class AttemptsDrainTest {
   @BeforeEach
   void setUp() {
     ExecutorConfig config = config();
-    producers = new KafkaProducers(KafkaTestResource.bootstrapServers());
+    producers = new KafkaProducers(KafkaTestResource.bootstrapServers(), 0);
     attempts =
         new Attempts(
             new ExecutorIdentity(config),

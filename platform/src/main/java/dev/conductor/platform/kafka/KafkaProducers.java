@@ -15,16 +15,23 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The one raw Kafka producer of a service (outbox relay, DLQ writer, executor events): acks=all
- * with idempotence so a retried send is never duplicated or reordered, and linger.ms=0 because
- * every hop is on the latency path.
+ * with idempotence so a retried send is never duplicated or reordered. It lingers {@code
+ * conductor.kafka.linger-ms} (5) so that the records of many transactions share a produce request
+ * (64 runs/s offered for 1,500 runs on 2 cores: 34.9 runs/s achieved at 0, 42.9 at 5). A hop waits
+ * at most that long more.
  */
 @ApplicationScoped
 public class KafkaProducers {
   private final String bootstrap;
   private volatile KafkaProducer<String, byte[]> producer;
 
-  public KafkaProducers(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+  private final int lingerMs;
+
+  public KafkaProducers(
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      @ConfigProperty(name = "conductor.kafka.linger-ms", defaultValue = "5") int lingerMs) {
     this.bootstrap = bootstrap;
+    this.lingerMs = lingerMs;
   }
 
   public KafkaProducer<String, byte[]> producer() {
@@ -42,7 +49,7 @@ public class KafkaProducers {
                       ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
                       true,
                       ProducerConfig.LINGER_MS_CONFIG,
-                      0,
+                      lingerMs,
                       ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
                       120_000),
                   new StringSerializer(),
