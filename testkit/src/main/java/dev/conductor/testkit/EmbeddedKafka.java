@@ -204,8 +204,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     return server;
   }
 
-  /** Writes meta.properties and the bootstrap metadata; a no-op on an already formatted dir. */
+  /**
+   * Writes meta.properties and the bootstrap metadata; a no-op on an already formatted dir. The
+   * formatter's own "ignore formatted" still left a second cluster id behind, and a restart on the
+   * same directory then refused to start ("Invalid cluster.id"): a formatted dir is left alone.
+   */
   private static void format(Path logDir) {
+    if (java.nio.file.Files.exists(logDir.resolve("meta.properties"))) {
+      return;
+    }
     Formatter formatter =
         new Formatter()
             .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))

@@ -154,7 +154,7 @@ public final class LocalStack implements AutoCloseable {
     CompletableFuture<Void> infra =
         CompletableFuture.allOf(
             CompletableFuture.runAsync(() -> startKafka(state, logs, kafkaListen)),
-            CompletableFuture.runAsync(() -> startPostgres(state, logs)));
+            CompletableFuture.runAsync(() -> startPostgres(state, logs, 0)));
     poolKeys = PoolKeys.generate(state.resolve("pool-keys"), options.pools());
     List<String> clients = new ArrayList<>(SERVICES);
     seed =
@@ -226,7 +226,7 @@ public final class LocalStack implements AutoCloseable {
     progress("ready    kafka at " + bootstrap);
   }
 
-  private void startPostgres(Path state, Path logs) {
+  private void startPostgres(Path state, Path logs, int port) {
     String external = System.getenv("CONDUCTOR_DB_URL");
     if (external != null && !external.isBlank()) {
       jdbcUrl = external;
@@ -244,7 +244,7 @@ public final class LocalStack implements AutoCloseable {
                     List.of(
                         "dev.conductor.testkit.PostgresMain",
                         "--port",
-                        "0",
+                        String.valueOf(port),
                         "--dir",
                         state.resolve("postgres").toString(),
                         "--durable",
@@ -361,6 +361,37 @@ public final class LocalStack implements AutoCloseable {
   /** Waits until a (re)started service is ready. */
   public void awaitReady(String name) {
     byName.get(name).awaitHttpOk(urls.get(name) + "/q/health/ready", START_TIMEOUT);
+  }
+
+  /**
+   * Stops Kafka or the embedded PostgreSQL (SIGTERM) and starts it again on the same port with the
+   * same data, as an operator's restart would; returns once it is ready. For tests that a restart
+   * under load loses nothing.
+   */
+  public void restartInfrastructure(String name) {
+    Path state = options.stateDir();
+    Path logs = state.resolve("logs");
+    switch (name) {
+      case "kafka" -> {
+        int port = portOf(bootstrap);
+        stop(name);
+        startKafka(state, logs, port);
+      }
+      case "postgres" -> {
+        if (!byName.containsKey(name)) {
+          throw new IllegalStateException("PostgreSQL is external here: " + jdbcUrl);
+        }
+        int port = portOf(jdbcUrl.substring(jdbcUrl.indexOf("//") + 2));
+        stop(name);
+        startPostgres(state, logs, port);
+      }
+      default -> throw new IllegalArgumentException(name + " is not kafka or postgres");
+    }
+  }
+
+  private static int portOf(String hostPortPath) {
+    String hostPort = hostPortPath.split("/")[0];
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
   }
 
   /** Stops one service process, e.g. to test that a crash loses nothing. */
