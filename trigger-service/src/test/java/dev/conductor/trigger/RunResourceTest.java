@@ -254,7 +254,9 @@ class RunResourceTest {
 
   private int outboxRows() throws SQLException {
     try (Connection c = dataSource.getConnection();
-        ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM outbox")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("SELECT count(*) FROM outbox WHERE parked_at IS NULL")) {
       rs.next();
       return rs.getInt(1);
     }

@@ -27,6 +27,7 @@ public class OutboxPublisher {
   private final Pool pool;
   private final KafkaProducers producers;
   private final OutboxRelay relay;
+  private final BrokerTopics topics;
   // KafkaProducer.send may block (metadata, a full buffer): never on an event loop. One thread
   // keeps the sends in commit order, so one key's events stay in order.
   private final ExecutorService sender =
@@ -37,10 +38,12 @@ public class OutboxPublisher {
             return t;
           });
 
-  public OutboxPublisher(Pool pool, KafkaProducers producers, OutboxRelay relay) {
+  public OutboxPublisher(
+      Pool pool, KafkaProducers producers, OutboxRelay relay, BrokerTopics topics) {
     this.pool = pool;
     this.producers = producers;
     this.relay = relay;
+    this.topics = topics;
   }
 
   /**
@@ -61,6 +64,12 @@ public class OutboxPublisher {
   private void publish(Appended appended) {
     if (relay.inCharge()) {
       relay.wake();
+      return;
+    }
+    // A send to a topic not yet seen to exist could wait a minute for metadata on this thread:
+    // the relay finds out first, and parks the row if the topic does not exist.
+    if (appended.records().stream().anyMatch(r -> !topics.known(r.topic()))) {
+      relay.takeOver();
       return;
     }
     List<CompletableFuture<?>> acks =

@@ -14,14 +14,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -38,10 +41,12 @@ public class OutboxRelay {
   // Rows younger than the grace are being published by the process that committed them.
   private static final String CLAIM =
       "SELECT seq, topic, record_key, headers::text, value FROM outbox"
-          + " WHERE created_at < now() - make_interval(secs => ?)"
+          + " WHERE parked_at IS NULL AND created_at < now() - make_interval(secs => ?)"
           + " AND pg_try_advisory_xact_lock(hashtext(record_key))"
           + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED";
   private static final String DELETE = "DELETE FROM outbox WHERE seq = ANY (?)";
+  private static final String PARK =
+      "UPDATE outbox SET parked_at = now(), parked_reason = ? WHERE seq = ?";
   // Kafka keeps records 7 days by default; a redelivery older than the inbox retention would be
   // applied again, so keep the retention at least as long as the topics'.
   private static final String PRUNE_INBOX =
@@ -49,6 +54,7 @@ public class OutboxRelay {
 
   private final DataSource dataSource;
   private final KafkaProducers producers;
+  private final BrokerTopics topics;
   private final int batchSize;
   private final long pollMillis;
   private final int inboxRetentionHours;
@@ -67,6 +73,7 @@ public class OutboxRelay {
   public OutboxRelay(
       DataSource dataSource,
       KafkaProducers producers,
+      BrokerTopics topics,
       @ConfigProperty(name = "conductor.outbox.batch-size", defaultValue = "500") int batchSize,
       @ConfigProperty(name = "conductor.outbox.poll-millis", defaultValue = "500") long pollMillis,
       @ConfigProperty(name = "conductor.inbox.retention-hours", defaultValue = "168")
@@ -77,6 +84,7 @@ public class OutboxRelay {
     this.inboxRetentionHours = inboxRetentionHours;
     this.dataSource = dataSource;
     this.producers = producers;
+    this.topics = topics;
     this.batchSize = batchSize;
     this.pollMillis = pollMillis;
   }
@@ -149,46 +157,107 @@ public class OutboxRelay {
   /** One index probe, not a count: the outbox may hold a backlog when this is asked. */
   private boolean isEmpty() throws Exception {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement any = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM outbox)");
+        PreparedStatement any =
+            c.prepareStatement("SELECT EXISTS (SELECT 1 FROM outbox WHERE parked_at IS NULL)");
         ResultSet rs = any.executeQuery()) {
       rs.next();
       return !rs.getBoolean(1);
     }
   }
 
-  /** Publishes one batch of rows older than {@code olderThanSeconds}; returns how many. */
+  /**
+   * Publishes one batch of rows older than {@code olderThanSeconds}; returns how many it handled. A
+   * row that can never be published (its topic does not exist, the broker refuses its size) is
+   * parked with the reason and the rows behind it go on; any other failure is an outage, and the
+   * whole batch is tried again later.
+   */
   int publishBatch(double olderThanSeconds) throws Exception {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
         List<Long> published = new ArrayList<>();
         List<CompletableFuture<?>> acks = new ArrayList<>();
+        List<String> topicsSent = new ArrayList<>();
+        Map<Long, String> parked = new LinkedHashMap<>();
         try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
           claim.setDouble(1, olderThanSeconds);
           claim.setInt(2, batchSize);
           try (ResultSet rs = claim.executeQuery()) {
             while (rs.next()) {
-              published.add(rs.getLong(1));
+              long seq = rs.getLong(1);
+              String topic = rs.getString(2);
+              if (!topics.exists(topic)) {
+                parked.put(seq, "topic " + topic + " does not exist on the broker");
+                continue;
+              }
+              published.add(seq);
+              topicsSent.add(topic);
               acks.add(producers.send(record(rs)));
             }
           }
         }
-        if (published.isEmpty()) {
+        if (published.isEmpty() && parked.isEmpty()) {
           c.commit();
           return 0;
         }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        List<Long> sent = new ArrayList<>();
+        for (int i = 0; i < acks.size(); i++) {
+          String unpublishable = unpublishable(acks.get(i), topicsSent.get(i));
+          if (unpublishable == null) {
+            sent.add(published.get(i));
+          } else {
+            parked.put(published.get(i), unpublishable);
+          }
+        }
         try (PreparedStatement delete = c.prepareStatement(DELETE)) {
-          Array seqs = c.createArrayOf("bigint", published.toArray());
+          Array seqs = c.createArrayOf("bigint", sent.toArray());
           delete.setArray(1, seqs);
           delete.executeUpdate();
         }
+        park(c, parked);
         c.commit();
-        return published.size();
+        return sent.size() + parked.size();
       } catch (Exception e) {
         c.rollback();
         throw e;
       }
+    }
+  }
+
+  /**
+   * Waits for one send: null once acknowledged, the reason when the row can never be published.
+   *
+   * @throws Exception for any other failure (an outage: the batch is tried again)
+   */
+  private String unpublishable(CompletableFuture<?> ack, String topic) throws Exception {
+    try {
+      ack.get(60, TimeUnit.SECONDS);
+      return null;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RecordTooLargeException) {
+        return "too large for the broker: " + cause.getMessage();
+      }
+      topics.forget(topic);
+      if (!topics.exists(topic)) {
+        return "topic " + topic + " does not exist on the broker";
+      }
+      throw e;
+    }
+  }
+
+  private static void park(Connection c, Map<Long, String> parked) throws Exception {
+    if (parked.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement park = c.prepareStatement(PARK)) {
+      for (Map.Entry<Long, String> row : parked.entrySet()) {
+        LOG.errorf("outbox row %d parked, never to be published: %s", row.getKey(), row.getValue());
+        park.setString(1, row.getValue());
+        park.setLong(2, row.getKey());
+        park.addBatch();
+      }
+      park.executeBatch();
     }
   }
 
