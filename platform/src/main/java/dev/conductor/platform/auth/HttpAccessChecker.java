@@ -123,7 +123,8 @@ public class HttpAccessChecker implements AccessChecker {
     if (!now.isBefore(cached.until())) {
       return false;
     }
-    if (!watch.current(WATCH_STALE_AFTER)) {
+    if (!watch.current(WATCH_STALE_AFTER) || cached.decidedAt().isBefore(watch.followingSince())) {
+      // Nobody would tell this decision that the policy changed: it lives only briefly.
       return now.isBefore(cached.decidedAt().plus(unwatchedTtl));
     }
     String latest = watch.version();

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,6 +50,10 @@ public class PolicyWatch {
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile String version;
   private volatile Instant caughtUpAt = Instant.MIN;
+  private volatile Instant followingSince = Instant.MAX;
+  // Where reading stands (the follow thread's own): a consumer rebuilt after an error goes on from
+  // here, so no change in between is skipped.
+  private final Map<TopicPartition, Long> positions = new HashMap<>();
 
   public PolicyWatch(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
@@ -71,6 +76,14 @@ public class PolicyWatch {
   /** The latest policy version the broker announced since this watch started; null if none. */
   public String version() {
     return version;
+  }
+
+  /**
+   * Since when every change is seen ({@link Instant#MAX} until the watch has a position): a
+   * decision made earlier may predate a change the watch never read.
+   */
+  public Instant followingSince() {
+    return followingSince;
   }
 
   /**
@@ -114,10 +127,18 @@ public class PolicyWatch {
         consumer = c;
         List<TopicPartition> partitions = partitions(c);
         c.assign(partitions);
-        c.seekToEnd(partitions);
+        if (positions.isEmpty()) {
+          Instant before = clock.instant();
+          c.seekToEnd(partitions);
+          partitions.forEach(p -> positions.put(p, c.position(p)));
+          followingSince = before;
+        } else {
+          partitions.forEach(p -> c.seek(p, positions.getOrDefault(p, 0L)));
+        }
         Instant nextCheck = Instant.MIN;
         while (!stopping) {
           c.poll(Duration.ofMillis(500)).forEach(this::apply);
+          partitions.forEach(p -> positions.put(p, c.position(p)));
           if (!clock.instant().isBefore(nextCheck)) {
             Instant asked = clock.instant();
             nextCheck = asked.plus(check);
@@ -126,6 +147,7 @@ public class PolicyWatch {
               while (!stopping && behind(c, ends)) {
                 c.poll(Duration.ofMillis(200)).forEach(this::apply);
               }
+              partitions.forEach(p -> positions.put(p, c.position(p)));
               caughtUpAt = asked;
             } catch (TimeoutException e) {
               // A slow answer under load is not a lost broker: ask again at the next check.

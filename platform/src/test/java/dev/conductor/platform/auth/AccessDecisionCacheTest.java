@@ -92,9 +92,10 @@ class AccessDecisionCacheTest {
         new HttpAccessChecker(access.url(), 5, 600, watch, Clock.systemUTC());
     Caller carol = caller("carol-" + System.nanoTime(), Instant.now().plusSeconds(300));
     access.policyVersion("v1");
+    watch.start();
+    await("the watch is caught up").until(() -> watch.current(Duration.ofSeconds(10)));
 
     assertThat(check(checker, carol).allowed()).isFalse();
-    await("the watch is caught up").until(() -> watch.current(Duration.ofSeconds(10)));
     grant(carol.subject());
     int asked = access.checks();
     // The broker would now allow, but nothing announced a change: the cached deny stands.
