@@ -145,8 +145,9 @@ public final class LocalStack implements AutoCloseable {
       }
       kafkaPort = requireFree(options.portBase() + 20, "kafka");
     } else {
-      for (String name : names) {
-        urls.put(name, "http://127.0.0.1:" + freePort());
+      List<Integer> ports = ServicePorts.pick(names.size());
+      for (int i = 0; i < names.size(); i++) {
+        urls.put(names.get(i), "http://127.0.0.1:" + ports.get(i));
       }
     }
     int kafkaListen = kafkaPort;
@@ -269,7 +270,7 @@ public final class LocalStack implements AutoCloseable {
             + (1 + executorPools.values().stream().filter(pool::equals).count());
     executorPools.put(name, pool);
     executorSlots.put(name, slots);
-    urls.put(name, "http://127.0.0.1:" + freePort());
+    urls.put(name, "http://127.0.0.1:" + ServicePorts.pick(1).get(0));
     commands.put(name, serviceCommand(name));
     progress("starting " + name + " at " + urls.get(name));
     startService(name);
@@ -542,15 +543,6 @@ public final class LocalStack implements AutoCloseable {
 
   private static String port(String url) {
     return url.substring(url.lastIndexOf(':') + 1);
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void join(CompletableFuture<Void> future) {
