@@ -1,5 +1,6 @@
 package dev.conductor.deploy.local;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -51,8 +52,10 @@ final class ServicePorts {
 
   /** The first port of the system's ephemeral range (Linux), else the IANA default 49152. */
   static int ephemeralLow() {
-    try {
-      return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+    // Read line-wise: Files.readString sizes its read by the file, and a /proc file has size 0
+    // (it returned "3", the first byte, and every port came from the ephemeral range).
+    try (BufferedReader in = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+      return Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return 49_152;
     }

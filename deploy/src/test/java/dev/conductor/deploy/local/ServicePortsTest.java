@@ -17,6 +17,7 @@ class ServicePortsTest {
 
     assertThat(new HashSet<>(ports)).hasSize(12);
     int low = ServicePorts.ephemeralLow();
+    assertThat(low).as("the ephemeral range starts above the privileged ports").isGreaterThan(1024);
     if (low > 10_000 + 120) {
       assertThat(ports).allSatisfy(p -> assertThat(p).isBetween(10_000, low - 1));
     }
