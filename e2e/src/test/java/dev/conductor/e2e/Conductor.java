@@ -144,8 +144,10 @@ final class Conductor implements AutoCloseable {
     return out;
   }
 
+  /** Stops the stack, after printing its report (which process ran where, its logs). */
   @Override
   public void close() {
+    System.out.println("E2E stack after the suite:\n" + stack.report());
     producer.close();
     stack.close();
   }

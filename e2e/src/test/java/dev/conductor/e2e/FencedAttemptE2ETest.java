@@ -47,7 +47,6 @@ class FencedAttemptE2ETest {
   @AfterAll
   static void stopStack() {
     if (conductor != null) {
-      System.out.println("E2E stack after the suite:\n" + conductor.stack.report());
       conductor.close();
     }
   }

@@ -42,7 +42,6 @@ class InfrastructureRestartE2ETest {
   @AfterAll
   static void stopStack() {
     if (conductor != null) {
-      System.out.println("E2E stack after the suite:\n" + conductor.stack.report());
       conductor.close();
     }
   }

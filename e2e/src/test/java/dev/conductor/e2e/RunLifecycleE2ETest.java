@@ -76,7 +76,6 @@ class RunLifecycleE2ETest {
   @AfterAll
   static void stopStack() {
     if (conductor != null) {
-      System.out.println("E2E stack after the suite:\n" + conductor.stack.report());
       conductor.close();
     }
   }

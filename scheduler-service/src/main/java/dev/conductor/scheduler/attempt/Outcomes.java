@@ -121,8 +121,7 @@ public class Outcomes {
               }
               LOG.infof(
                   "attempt %s of run %s is lost: %s", id, lost.get().runId(), lost.get().detail());
-              return fence(tx, cause, lost.get())
-                  .chain(() -> afterEnd(tx, cause, lost.get(), Ending.lost(lost.get().detail())));
+              return afterEnd(tx, cause, lost.get(), Ending.lost(lost.get().detail()));
             });
   }
 
@@ -130,30 +129,32 @@ public class Outcomes {
    * Says that a lost attempt is fenced: its executor may still be running it and report later, but
    * those reports find it ended and change nothing; the broker revokes its credentials on this.
    */
-  private Uni<Void> fence(SqlConnection tx, Cause cause, AttemptRow attempt) {
-    return runs.find(tx, attempt.runId())
-        .map(found -> found.orElseThrow())
-        .chain(
-            run ->
-                emitter.emit(
-                    tx,
-                    cause,
-                    run.id(),
-                    run.traceparent(),
-                    EventType.ATTEMPT_FENCED,
-                    new AttemptFenced(
-                        run.id(),
-                        attempt.step(),
-                        attempt.id().toString(),
-                        attempt.number(),
-                        attempt.executorId(),
-                        FENCED_REASON,
-                        clock.instant())));
+  private Uni<Void> fence(SqlConnection tx, Cause cause, RunRow run, AttemptRow attempt) {
+    return emitter.emit(
+        tx,
+        cause,
+        run.id(),
+        run.traceparent(),
+        EventType.ATTEMPT_FENCED,
+        new AttemptFenced(
+            run.id(),
+            attempt.step(),
+            attempt.id().toString(),
+            attempt.number(),
+            attempt.executorId(),
+            FENCED_REASON,
+            clock.instant()));
   }
 
   private Uni<Void> afterEnd(SqlConnection tx, Cause cause, AttemptRow attempt, Ending ending) {
     return release(tx, cause, attempt)
         .chain(() -> runs.lock(tx, attempt.runId()))
+        // A lost attempt is fenced first, with the run just read: its events come before the retry.
+        .call(
+            run ->
+                AttemptRow.LOST.equals(ending.status())
+                    ? fence(tx, cause, run, attempt)
+                    : Uni.createFrom().voidItem())
         .chain(
             run ->
                 switch (ending.kind()) {
