@@ -44,10 +44,23 @@ public final class ManagedProcess implements AutoCloseable {
   /** Starts with extra environment variables: secrets go there, never on a command line. */
   public static ManagedProcess start(
       String name, List<String> command, Map<String, String> environment, Path log) {
+    return start(name, command, environment, null, log);
+  }
+
+  /** As above, in {@code directory} (null: this process's working directory). */
+  public static ManagedProcess start(
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      Path directory,
+      Path log) {
     try {
       Files.createDirectories(log.getParent());
       ProcessBuilder builder = new ProcessBuilder(command);
       builder.environment().putAll(environment);
+      if (directory != null) {
+        builder.directory(directory.toFile());
+      }
       Process process =
           builder
               .redirectErrorStream(true)

@@ -24,6 +24,9 @@ import org.jboss.logging.Logger;
 public class Registration {
   private static final Logger LOG = Logger.getLogger(Registration.class);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  // A registration is one small call; retrying it every few seconds costs nothing, while a long
+  // back-off kept a freshly started executor unready for up to 8 s after the scheduler was up.
+  private static final Duration LAST_RETRY = Duration.ofSeconds(2);
 
   private final SchedulerClient scheduler;
   private final ExecutorIdentity identity;
@@ -88,7 +91,7 @@ public class Registration {
       next = retry;
       LOG.warnf("registration failed (%s); retrying in %d ms", e.getMessage(), next.toMillis());
       Duration doubled = retry.multipliedBy(2);
-      Duration cap = lease.dividedBy(3);
+      Duration cap = lease.dividedBy(3).compareTo(LAST_RETRY) < 0 ? lease.dividedBy(3) : LAST_RETRY;
       retry = doubled.compareTo(cap) > 0 ? cap : doubled;
     }
     if (!timer.isShutdown()) {

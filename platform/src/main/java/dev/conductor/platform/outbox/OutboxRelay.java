@@ -148,7 +148,7 @@ public class OutboxRelay {
         Thread.currentThread().interrupt();
         return;
       } catch (Exception e) {
-        LOG.warnf("outbox relay: %s; retrying", e.getMessage());
+        LOG.warnf("outbox relay: %s; retrying", rootCause(e));
         sleepQuietly(1_000);
       }
     }
@@ -287,5 +287,17 @@ public class OutboxRelay {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The message with its innermost cause: "Failed to create new KafkaAdminClient" alone says
+   * nothing.
+   */
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
   }
 }
