@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,14 +32,20 @@ public class Ledger {
       "SELECT l.source, l.id FROM ledger l"
           + " JOIN unnest($1::text[], $2::text[]) AS c(source, id)"
           + " ON l.source = c.source AND l.id = c.id";
+  // A poll's rows in one statement each (one execution on the server, not one per row): the
+  // columns travel as arrays. recorded_at is the same for the whole batch.
   private static final String INSERT =
       "INSERT INTO ledger (chain, seq, prev_hash, hash, topic, kafka_partition, kafka_offset,"
           + " record_key, type, source, id, subject, causation_id, time, traceparent, step, event,"
           + " recorded_at)"
-          + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-          + " $18)";
-  private static final String UPDATE_HEAD =
-      "UPDATE chain_heads SET seq = $2, hash = $3 WHERE chain = $1";
+          + " SELECT *, $18::timestamptz FROM unnest($1::int[], $2::bigint[], $3::text[],"
+          + " $4::text[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::text[],"
+          + " $11::text[], $12::text[], $13::text[], $14::timestamptz[], $15::text[], $16::text[],"
+          + " $17::text[])";
+  private static final String UPDATE_HEADS =
+      "UPDATE chain_heads h SET seq = n.seq, hash = n.hash"
+          + " FROM unnest($1::int[], $2::bigint[], $3::text[]) AS n(chain, seq, hash)"
+          + " WHERE h.chain = n.chain";
 
   private final Clock clock;
 
@@ -128,38 +135,88 @@ public class Ledger {
     if (recorded.isEmpty()) {
       return Uni.createFrom().item(List.of());
     }
-    List<Tuple> rows = recorded.stream().map(Ledger::row).toList();
-    List<Tuple> headRows = new ArrayList<>();
-    for (Map.Entry<Integer, Head> e : heads.entrySet()) {
-      headRows.add(Tuple.of(e.getKey(), e.getValue().seq(), e.getValue().hash()));
-    }
     return tx.preparedQuery(INSERT)
-        .executeBatch(rows)
-        .chain(() -> tx.preparedQuery(UPDATE_HEAD).executeBatch(headRows))
+        .execute(rows(recorded, now))
+        .chain(() -> tx.preparedQuery(UPDATE_HEADS).execute(heads(heads)))
         .replaceWith(List.copyOf(recorded));
   }
 
-  private static Tuple row(Recorded r) {
-    Observed o = r.observed();
+  /** The recorded rows as one array per column, in append order. */
+  private static Tuple rows(List<Recorded> recorded, Instant now) {
+    int n = recorded.size();
+    Integer[] chain = new Integer[n];
+    Long[] seq = new Long[n];
+    String[] prevHash = new String[n];
+    String[] hash = new String[n];
+    String[] topic = new String[n];
+    Integer[] partition = new Integer[n];
+    Long[] offset = new Long[n];
+    String[] key = new String[n];
+    String[] type = new String[n];
+    String[] source = new String[n];
+    String[] id = new String[n];
+    String[] subject = new String[n];
+    String[] causation = new String[n];
+    OffsetDateTime[] time = new OffsetDateTime[n];
+    String[] traceparent = new String[n];
+    String[] step = new String[n];
+    String[] event = new String[n];
+    for (int i = 0; i < n; i++) {
+      Recorded r = recorded.get(i);
+      Observed o = r.observed();
+      chain[i] = r.chain();
+      seq[i] = r.seq();
+      prevHash[i] = r.prevHash();
+      hash[i] = r.hash();
+      topic[i] = o.topic();
+      partition[i] = o.partition();
+      offset[i] = o.offset();
+      key[i] = o.key();
+      type[i] = o.type();
+      source[i] = o.source();
+      id[i] = o.id();
+      subject[i] = o.subject();
+      causation[i] = o.causationId();
+      time[i] = o.time().atOffset(ZoneOffset.UTC);
+      traceparent[i] = o.traceparent();
+      step[i] = o.step();
+      event[i] = o.event();
+    }
     return Tuple.tuple()
-        .addInteger(r.chain())
-        .addLong(r.seq())
-        .addString(r.prevHash())
-        .addString(r.hash())
-        .addString(o.topic())
-        .addInteger(o.partition())
-        .addLong(o.offset())
-        .addString(o.key())
-        .addString(o.type())
-        .addString(o.source())
-        .addString(o.id())
-        .addString(o.subject())
-        .addString(o.causationId())
-        .addOffsetDateTime(o.time().atOffset(ZoneOffset.UTC))
-        .addString(o.traceparent())
-        .addString(o.step())
-        .addString(o.event())
-        .addOffsetDateTime(r.recordedAt().atOffset(ZoneOffset.UTC));
+        .addArrayOfInteger(chain)
+        .addArrayOfLong(seq)
+        .addArrayOfString(prevHash)
+        .addArrayOfString(hash)
+        .addArrayOfString(topic)
+        .addArrayOfInteger(partition)
+        .addArrayOfLong(offset)
+        .addArrayOfString(key)
+        .addArrayOfString(type)
+        .addArrayOfString(source)
+        .addArrayOfString(id)
+        .addArrayOfString(subject)
+        .addArrayOfString(causation)
+        .addArrayOfOffsetDateTime(time)
+        .addArrayOfString(traceparent)
+        .addArrayOfString(step)
+        .addArrayOfString(event)
+        .addOffsetDateTime(now.atOffset(ZoneOffset.UTC));
+  }
+
+  private static Tuple heads(Map<Integer, Head> heads) {
+    List<Integer> chains = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    List<String> hashes = new ArrayList<>();
+    heads.forEach(
+        (chain, head) -> {
+          chains.add(chain);
+          seqs.add(head.seq());
+          hashes.add(head.hash());
+        });
+    return Tuple.tuple()
+        .addArrayOfInteger(chains.toArray(Integer[]::new))
+        .addArrayOfLong(seqs.toArray(Long[]::new))
+        .addArrayOfString(hashes.toArray(String[]::new));
   }
 
   private static String identity(String source, String id) {

@@ -5,11 +5,15 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +34,8 @@ public class OutboxPublisher {
   private final BrokerTopics topics;
   // KafkaProducer.send may block (metadata, a full buffer): never on an event loop. One thread
   // keeps the sends in commit order, so one key's events stay in order.
+  private final Queue<Long> published = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean deleting = new AtomicBoolean();
   private final ExecutorService sender =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -82,17 +88,44 @@ public class OutboxPublisher {
                 relay.takeOver();
                 return;
               }
-              Long[] seqs = appended.seqs().toArray(Long[]::new);
-              pool.preparedQuery(DELETE)
-                  .execute(Tuple.of(seqs))
-                  .subscribe()
-                  .with(
-                      done -> {},
-                      e ->
-                          // Published but not deleted: the relay publishes them again later and
-                          // consumers skip the duplicates.
-                          LOG.warnf("deleting published outbox rows failed: %s", e.getMessage()));
+              deleteLater(appended.seqs());
             });
+  }
+
+  /**
+   * Deletes published rows, many transactions' at once: one DELETE in flight at a time, and the
+   * rows published meanwhile wait for the next. Under load that is one commit for many publishes
+   * instead of one each (it was two of a run's eight commits).
+   */
+  private void deleteLater(List<Long> seqs) {
+    published.addAll(seqs);
+    deleteNext();
+  }
+
+  private void deleteNext() {
+    if (published.isEmpty() || !deleting.compareAndSet(false, true)) {
+      return;
+    }
+    List<Long> batch = new ArrayList<>();
+    for (Long seq = published.poll(); seq != null; seq = published.poll()) {
+      batch.add(seq);
+    }
+    pool.preparedQuery(DELETE)
+        .execute(Tuple.of(batch.toArray(Long[]::new)))
+        .subscribe()
+        .with(
+            done -> deleted(),
+            e -> {
+              // Published but not deleted: the relay publishes them again later and consumers
+              // skip the duplicates.
+              LOG.warnf("deleting published outbox rows failed: %s", e.getMessage());
+              deleted();
+            });
+  }
+
+  private void deleted() {
+    deleting.set(false);
+    deleteNext(); // rows published while this DELETE ran
   }
 
   @PreDestroy
