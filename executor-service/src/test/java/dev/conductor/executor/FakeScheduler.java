@@ -29,9 +29,10 @@ import java.util.regex.Pattern;
 /**
  * A real HTTP server in the test JVM standing in for the scheduler's executor API (claim and
  * registration) and the broker's token endpoint. It accepts only tokens of the test issuer for
- * {@code executor-dev}, grants the first claim of each attempt and refuses every later one with a
- * 409 problem, and records what it was asked. Tests read its records over HTTP ({@code /test/...})
- * because Quarkus may load this class in another class loader than the test's.
+ * {@code executor-dev}, answers batch claims by granting the first claim of each attempt and
+ * refusing every later one ({@code not-claimable}), and records what it was asked. Tests read its
+ * records over HTTP ({@code /test/...}) because Quarkus may load this class in another class loader
+ * than the test's.
  *
  * <p>Config: {@code conductor.scheduler.url}, {@code conductor.client.token-url}, {@code
  * conductor.client.secret}, and {@code conductor.executor.private-key-file} (a fresh dev pool key).
@@ -40,10 +41,10 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
   public static final String CLIENT = "executor-dev";
   public static final long HEARTBEAT_MS = 300;
 
-  /** Claims of attempts whose id starts with this always fail with 500. */
+  /** A batch claim naming an attempt whose id starts with this always fails with 500. */
   public static final String BROKEN = "broken-";
 
-  private static final Pattern CLAIM = Pattern.compile("^/api/v1/attempts/([^/]+)/claim$");
+  private static final Pattern CLAIMS = Pattern.compile("^/api/v1/pools/([^/]+)/claims$");
   private static final Pattern REGISTER =
       Pattern.compile("^/api/v1/pools/([^/]+)/executors/([^/]+)$");
 
@@ -118,30 +119,10 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
     }
     String path = exchange.getRequestURI().getPath();
     JsonNode body = EventCodec.JSON.readTree(exchange.getRequestBody().readAllBytes());
-    Matcher claim = CLAIM.matcher(path);
+    Matcher batch = CLAIMS.matcher(path);
     Matcher register = REGISTER.matcher(path);
-    if (claim.matches() && claim.group(1).startsWith(BROKEN)) {
-      claims.computeIfAbsent(claim.group(1), k -> new AtomicInteger()).incrementAndGet();
-      problem(exchange, 500, "Internal Server Error", "the ledger is on fire");
-    } else if (claim.matches() && "POST".equals(exchange.getRequestMethod())) {
-      if (body.path("dispatch").asInt(0) < 1) {
-        problem(exchange, 400, "Invalid request", "dispatch is required");
-        return;
-      }
-      int n = claims.computeIfAbsent(claim.group(1), k -> new AtomicInteger()).incrementAndGet();
-      if (n > 1 || body.path("executorId").asText().isBlank()) {
-        problem(exchange, 409, "Conflict", "attempt " + claim.group(1) + " is already claimed");
-        return;
-      }
-      respond(
-          exchange,
-          200,
-          "application/json",
-          Map.of(
-              "leaseExpiresAt",
-              Instant.now().plusSeconds(30).toString(),
-              "heartbeatIntervalMs",
-              HEARTBEAT_MS));
+    if (batch.matches() && "POST".equals(exchange.getRequestMethod())) {
+      claimAll(exchange, body);
     } else if (register.matches() && "PUT".equals(exchange.getRequestMethod())) {
       Map<String, Object> record = new LinkedHashMap<>();
       record.put("pool", register.group(1));
@@ -159,6 +140,36 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
     } else {
       problem(exchange, 404, "Not Found", path);
     }
+  }
+
+  private void claimAll(HttpExchange exchange, JsonNode body) throws IOException {
+    List<Map<String, Object>> answers = new ArrayList<>();
+    boolean broken = false;
+    for (JsonNode claim : body.path("claims")) {
+      String attemptId = claim.path("attemptId").asText();
+      int n = claims.computeIfAbsent(attemptId, k -> new AtomicInteger()).incrementAndGet();
+      broken |= attemptId.startsWith(BROKEN);
+      if (claim.path("dispatch").asInt(0) < 1) {
+        problem(exchange, 400, "Invalid request", "dispatch is required");
+        return;
+      }
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("attemptId", attemptId);
+      answer.put("granted", n == 1 && !body.path("executorId").asText().isBlank());
+      if (n == 1) {
+        answer.put("leaseExpiresAt", Instant.now().plusSeconds(30).toString());
+        answer.put("heartbeatIntervalMs", HEARTBEAT_MS);
+      } else {
+        answer.put("refused", "not-claimable");
+        answer.put("detail", "attempt " + attemptId + " is already claimed");
+      }
+      answers.add(answer);
+    }
+    if (broken) {
+      problem(exchange, 500, "Internal Server Error", "the ledger is on fire");
+      return;
+    }
+    respond(exchange, 200, "application/json", Map.of("answers", answers));
   }
 
   private void records(HttpExchange exchange) throws IOException {

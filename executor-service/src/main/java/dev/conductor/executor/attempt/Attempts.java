@@ -112,6 +112,23 @@ public class Attempts {
   }
 
   /**
+   * Takes the job's slots if they are free now, without waiting; false when they are not (or the
+   * executor is shutting down). The caller must {@link #release} them unless it hands them to
+   * {@link #start}.
+   */
+  public boolean tryAcquire(JobAuthorized job) {
+    int needed = slotsOf(job);
+    if (draining || !slots.tryAcquire(needed)) {
+      return false;
+    }
+    if (draining) {
+      slots.release(needed);
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * Attempts that ended here since the last call, their outcomes published: the next claim tells
    * the scheduler, so that their slots are free there too before it has read the outcomes (which
    * free them as well; whichever comes first). Without it a slot freed here would be claimed again

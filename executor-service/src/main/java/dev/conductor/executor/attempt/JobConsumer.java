@@ -9,7 +9,6 @@ import dev.conductor.executor.scheduler.SchedulerClient;
 import dev.conductor.executor.scheduler.SchedulerUnavailable;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
-import dev.conductor.platform.kafka.Rejected;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -23,8 +22,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Claims and starts the pool's authorized jobs, a poll at a time: claims are in flight together,
- * each on a local slot taken before it, and every attempt runs on its own slot.
+ * Claims and starts the pool's authorized jobs, a poll at a time: the jobs that have free local
+ * slots are claimed together in one request, each on a local slot taken before it, and every
+ * attempt runs on its own slot.
  */
 @ApplicationScoped
 public class JobConsumer {
@@ -47,11 +47,11 @@ public class JobConsumer {
   }
 
   /**
-   * {@code conductor.jobs.<pool>}: each {@code job.authorized} of a poll is claimed as soon as a
-   * local slot is free, without waiting for the previous claim's answer, and runs once granted; a
-   * duplicate delivery is refused by the claim (409) and dropped; other types are skipped. The poll
-   * is acknowledged once every claim is answered. Records polled beyond the free slots wait here
-   * unclaimed, so their deadline (which starts at the claim) does not run.
+   * {@code conductor.jobs.<pool>}: the {@code job.authorized} of a poll are claimed in batches,
+   * each batch as many jobs as have free local slots, without waiting for an earlier batch's
+   * answer; each runs once granted; a duplicate delivery is refused by the claim and dropped; other
+   * types are skipped. The poll is acknowledged once every claim is answered. Records polled beyond
+   * the free slots wait here unclaimed, so their deadline (which starts at the claim) does not run.
    */
   @Incoming("jobs")
   public Uni<Void> onJobs(KafkaRecordBatch<String, byte[]> batch) {
@@ -75,12 +75,14 @@ public class JobConsumer {
   }
 
   /**
-   * Blocking: takes the slots of each job in poll order and starts its claim at once (memoized,
-   * joined later), so the claims are in flight together and a job waiting for slots waits only for
-   * claims already on their way or attempts already running. Null when shutting down.
+   * Blocking: takes the slots of each job in poll order; the jobs whose slots were free at once go
+   * out together as one claim (started at once, memoized, joined later) before this waits for the
+   * next job's slots, which only claims already on their way or attempts already running can free.
+   * Null when shutting down.
    */
   private List<Uni<Void>> claimsInOrder(List<Consumed> jobs) {
     List<Uni<Void>> claims = new ArrayList<>();
+    List<Consumed> batch = new ArrayList<>();
     for (Consumed consumed : jobs) {
       List<String> violations = Schemas.violations(consumed.event());
       if (!violations.isEmpty()) {
@@ -90,17 +92,26 @@ public class JobConsumer {
                     consumed, "rejected: job.authorized violates its schema: " + violations)));
         continue;
       }
-      try {
-        if (!attempts.acquire(consumed.data(JobAuthorized.class))) {
+      JobAuthorized job = consumed.data(JobAuthorized.class);
+      if (!attempts.tryAcquire(job)) {
+        // Sent before waiting: a batch waiting for slots would never free one.
+        if (!batch.isEmpty()) {
+          claims.add(started(claim(List.copyOf(batch))));
+          batch.clear();
+        }
+        try {
+          if (!attempts.acquire(job)) {
+            return null;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
           return null;
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
       }
-      // Started before the next job waits for slots: a poll with more jobs than free slots
-      // must not wait on claims it has not sent (they would never free a slot).
-      claims.add(started(claim(consumed)));
+      batch.add(consumed);
+    }
+    if (!batch.isEmpty()) {
+      claims.add(started(claim(batch)));
     }
     return claims;
   }
@@ -112,80 +123,91 @@ public class JobConsumer {
   }
 
   /**
-   * One claim on the slot already taken; completes with its first answer. A scheduler that cannot
-   * answer (down, 5xx) is asked again with backoff, in the background, until the job's deadline:
-   * the poll is not held up, and if this process dies meanwhile the scheduler's sweeper takes the
-   * never-claimed attempt back. Only a claim the scheduler rejects for good (404) goes to the DLQ.
+   * One claim of a batch whose slots are already taken; completes with its first answer. A
+   * scheduler that cannot answer (down, 5xx) is asked again with backoff, in the background, until
+   * the earliest deadline of the batch: the poll is not held up, and if this process dies meanwhile
+   * the scheduler's sweeper takes the never-claimed attempts back. Only an attempt the scheduler
+   * does not know in this pool goes to the DLQ.
    */
-  private Uni<Void> claim(Consumed consumed) {
-    JobAuthorized job = consumed.data(JobAuthorized.class);
+  private Uni<Void> claim(List<Consumed> batch) {
+    List<JobAuthorized> jobs = batch.stream().map(c -> c.data(JobAuthorized.class)).toList();
     // Taken once: a retry tells the scheduler the same ended attempts (it may not have heard).
     List<String> ended = attempts.takeReported();
-    return ask(job, ended)
+    return ask(jobs, ended)
         .onItemOrFailure()
         .transformToUni(
-            (answer, error) -> {
+            (answers, error) -> {
               if (error == null) {
-                settle(consumed, job, answer);
-                return Uni.createFrom().voidItem();
+                settleAll(batch, jobs, answers);
+              } else {
+                LOG.warnf("claim of %d attempts: %s; retrying", jobs.size(), error.getMessage());
+                retryUntilDeadline(batch, jobs, ended);
               }
-              if (error instanceof SchedulerUnavailable) {
-                LOG.warnf("claim of %s: %s; retrying", job.attemptId(), error.getMessage());
-                retryUntilDeadline(consumed, job, ended);
-                return Uni.createFrom().voidItem();
-              }
-              attempts.release(job);
-              return consumer.deadLetter(consumed, "rejected: " + error.getMessage());
+              return Uni.createFrom().voidItem();
             });
   }
 
-  private void retryUntilDeadline(Consumed consumed, JobAuthorized job, List<String> ended) {
-    Instant deadline = job.deadline() == null ? Instant.now().plusSeconds(60) : job.deadline();
-    ask(job, ended)
+  private void retryUntilDeadline(
+      List<Consumed> batch, List<JobAuthorized> jobs, List<String> ended) {
+    Instant deadline =
+        jobs.stream()
+            .map(j -> j.deadline() == null ? Instant.now().plusSeconds(60) : j.deadline())
+            .min(Instant::compareTo)
+            .orElseThrow();
+    ask(jobs, ended)
         .onFailure(SchedulerUnavailable.class)
         .retry()
         .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
         .expireAt(deadline.toEpochMilli())
         .subscribe()
         .with(
-            answer -> settle(consumed, job, answer),
+            answers -> settleAll(batch, jobs, answers),
             error -> {
-              attempts.release(job);
-              if (!(error instanceof Rejected)) {
-                // Mutiny reports the expiry as its own exception, the last 5xx as its cause.
-                LOG.warnf(
-                    "gave up claiming %s at its deadline (%s); the scheduler's sweeper takes it back",
-                    job.attemptId(), error.getMessage());
-              } else {
-                consumer
-                    .deadLetter(consumed, "rejected: " + error.getMessage())
-                    .subscribe()
-                    .with(ok -> {}, e -> LOG.errorf("cannot dead-letter: %s", e.getMessage()));
-              }
+              jobs.forEach(attempts::release);
+              // Mutiny reports the expiry as its own exception, the last 5xx as its cause.
+              LOG.warnf(
+                  "gave up claiming %d attempts at the deadline (%s); the scheduler's sweeper"
+                      + " takes them back",
+                  jobs.size(), error.getMessage());
             });
   }
 
-  private Uni<Claim> ask(JobAuthorized job, List<String> ended) {
+  private Uni<List<Claim>> ask(List<JobAuthorized> jobs, List<String> ended) {
+    List<SchedulerClient.Wanted> wanted =
+        jobs.stream().map(j -> new SchedulerClient.Wanted(j.attemptId(), j.dispatch())).toList();
     return Uni.createFrom()
         .completionStage(
-            () -> scheduler.claimAsync(job.attemptId(), job.dispatch(), identity.id(), ended))
+            () -> scheduler.claimAllAsync(identity.pool(), identity.id(), wanted, ended))
         .emitOn(Infrastructure.getDefaultWorkerPool());
+  }
+
+  private void settleAll(List<Consumed> batch, List<JobAuthorized> jobs, List<Claim> answers) {
+    for (int i = 0; i < jobs.size(); i++) {
+      settle(batch.get(i), jobs.get(i), answers.get(i));
+    }
   }
 
   /** The slot goes to the attempt, or back. */
   private void settle(Consumed consumed, JobAuthorized job, Claim answer) {
     if (answer instanceof Claim.Granted granted) {
       attempts.start(job, consumed.event().id(), consumed.traceparent(), granted);
+      return;
+    }
+    attempts.release(job);
+    if (answer instanceof Claim.Unknown unknown) {
+      consumer
+          .deadLetter(consumed, "rejected: " + unknown.detail())
+          .subscribe()
+          .with(ok -> {}, e -> LOG.errorf("cannot dead-letter: %s", e.getMessage()));
+      return;
+    }
+    Claim.Refused refused = (Claim.Refused) answer;
+    if (refused.noCapacity()) {
+      // This executor had the slot but the scheduler did not count it as free (the registration
+      // lapsed, the pool was paused or shrank): the attempt is back in the queue.
+      LOG.infof("attempt %s not claimed: %s", job.attemptId(), refused.detail());
     } else {
-      attempts.release(job);
-      Claim.Refused refused = (Claim.Refused) answer;
-      if (refused.noCapacity()) {
-        // This executor had the slot but the scheduler did not count it as free (the registration
-        // lapsed, the pool was paused or shrank): the attempt is back in the queue.
-        LOG.infof("attempt %s not claimed: %s", job.attemptId(), refused.detail());
-      } else {
-        LOG.debugf("attempt %s not claimed: %s", job.attemptId(), refused.detail());
-      }
+      LOG.debugf("attempt %s not claimed: %s", job.attemptId(), refused.detail());
     }
   }
 }

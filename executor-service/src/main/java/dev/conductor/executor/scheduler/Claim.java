@@ -17,4 +17,10 @@ public sealed interface Claim {
    * it, it was dispatched anew, or it is no longer runnable.
    */
   record Refused(boolean noCapacity, String detail) implements Claim {}
+
+  /**
+   * The scheduler has no such attempt in this executor's pool: the job is a bad record (never
+   * retried; it goes to the DLQ).
+   */
+  record Unknown(String detail) implements Claim {}
 }

@@ -3,7 +3,6 @@ package dev.conductor.executor.scheduler;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conductor.events.EventCodec;
 import dev.conductor.platform.auth.ServiceTokens;
-import dev.conductor.platform.kafka.Rejected;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,9 +27,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class SchedulerClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-  /** The problem type of a claim refused for lack of a free slot (the scheduler's Claims). */
-  private static final String NO_CAPACITY = "/no-capacity";
-
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String baseUrl;
@@ -41,23 +38,23 @@ public class SchedulerClient {
     this.tokens = tokens;
   }
 
+  /** One dispatched attempt to claim in a batch. */
+  public record Wanted(String attemptId, int dispatch) {}
+
   /**
-   * Claims dispatch {@code dispatch} of an attempt for {@code executorId}, telling the scheduler
-   * which attempts {@code ended} here (outcomes published), without waiting for the answer: many
-   * claims are in flight at once. The token is read on the calling thread (it may block to renew
-   * it). The future fails with {@link Rejected} when the scheduler does not know the attempt (never
-   * retried) and with {@link SchedulerUnavailable} for anything else that is not a grant or a
-   * refusal.
+   * Claims several dispatched attempts of {@code pool} in one request (and one transaction at the
+   * scheduler), telling it which attempts {@code ended} here; answers in the order asked. The
+   * future fails with {@link SchedulerUnavailable} when the batch as a whole is not answered.
    */
-  public CompletableFuture<Claim> claimAsync(
-      String attemptId, int dispatch, String executorId, List<String> ended) {
+  public CompletableFuture<List<Claim>> claimAllAsync(
+      String pool, String executorId, List<Wanted> wanted, List<String> ended) {
     HttpRequest request;
     try {
       request =
           request(
               "POST",
-              "/api/v1/attempts/" + segment(attemptId) + "/claim",
-              claimBody(executorId, dispatch, ended));
+              "/api/v1/pools/" + segment(pool) + "/claims",
+              batchBody(executorId, wanted, ended));
     } catch (SchedulerUnavailable e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -67,27 +64,47 @@ public class SchedulerClient {
               if (error != null) {
                 throw new SchedulerUnavailable("the scheduler cannot be reached: " + error);
               }
-              return claimAnswer(attemptId, response);
+              if (response.statusCode() != 200) {
+                throw new SchedulerUnavailable(
+                    "a claim of "
+                        + wanted.size()
+                        + " attempts answered "
+                        + response.statusCode()
+                        + ": "
+                        + detail(response.body()));
+              }
+              return batchAnswers(wanted, read(response.body()).path("answers"));
             });
   }
 
-  private static Claim claimAnswer(String attemptId, HttpResponse<byte[]> response) {
-    return switch (response.statusCode()) {
-      case 200 -> granted(response.body());
-      case 409 ->
-          new Claim.Refused(
-              read(response.body()).path("type").asText("").endsWith(NO_CAPACITY),
-              detail(response.body()));
-      case 404 -> throw new Rejected("the scheduler does not know attempt " + attemptId);
-      default ->
-          throw new SchedulerUnavailable(
-              "claim of "
-                  + attemptId
-                  + " answered "
-                  + response.statusCode()
-                  + ": "
-                  + detail(response.body()));
-    };
+  private static List<Claim> batchAnswers(List<Wanted> wanted, JsonNode answers) {
+    if (!answers.isArray() || answers.size() != wanted.size()) {
+      throw new SchedulerUnavailable(
+          "a claim of " + wanted.size() + " attempts got " + answers.size() + " answers");
+    }
+    List<Claim> claims = new ArrayList<>(wanted.size());
+    for (JsonNode answer : answers) {
+      if (answer.path("granted").asBoolean(false)) {
+        claims.add(granted(answer));
+        continue;
+      }
+      String kind = answer.path("refused").asText("");
+      String detail = answer.path("detail").asText("");
+      claims.add(
+          "unknown".equals(kind)
+              ? new Claim.Unknown(detail)
+              : new Claim.Refused("no-capacity".equals(kind), detail));
+    }
+    return claims;
+  }
+
+  private static byte[] batchBody(String executorId, List<Wanted> wanted, List<String> ended) {
+    try {
+      return EventCodec.JSON.writeValueAsBytes(
+          Map.of("executorId", executorId, "claims", wanted, "ended", ended));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Declares (or renews) this executor's slots in the pool; returns the pool's capacity. */
@@ -132,23 +149,13 @@ public class SchedulerClient {
     }
   }
 
-  private static Claim.Granted granted(byte[] body) {
-    JsonNode json = read(body);
+  private static Claim.Granted granted(JsonNode json) {
     String lease = json.path("leaseExpiresAt").asText(null);
     String deadline = json.path("deadline").asText(null);
     return new Claim.Granted(
         lease == null ? null : Instant.parse(lease),
         json.path("heartbeatIntervalMs").asLong(0),
         deadline == null ? null : Instant.parse(deadline));
-  }
-
-  private static byte[] claimBody(String executorId, int dispatch, List<String> ended) {
-    try {
-      return EventCodec.JSON.writeValueAsBytes(
-          Map.of("executorId", executorId, "dispatch", dispatch, "ended", ended));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String detail(byte[] body) {

@@ -29,6 +29,8 @@ public class AttemptStore {
   private static final String COLUMNS =
       "id, run_id, step, number, pool, slots, status, wait_reason, executor_id, deadline,"
           + " lease_expires_at, detail, dispatch";
+  // The same columns of table alias a, for statements that join another relation with an id.
+  private static final String PREFIXED = "a." + COLUMNS.replace(", ", ", a.");
 
   /**
    * A new attempt, waiting its turn ({@code queue}) until a drain dispatches it or says why not.
@@ -125,6 +127,58 @@ public class AttemptStore {
                 + COLUMNS)
         .execute(Tuple.of(id, dispatch, executorId, ts(now), ts(leaseUntil)))
         .map(AttemptStore::first);
+  }
+
+  /**
+   * As {@link #claim}, for many attempts of {@code pool} in one statement (an executor's batch):
+   * each scheduled attempt whose dispatch matches becomes claimed by {@code executorId}, its lease
+   * and deadline starting now. The rows are locked in attempt id order, as every transaction that
+   * locks several attempts does. Returns the claimed attempts by id; the others were not claimable.
+   */
+  public Uni<Map<UUID, AttemptRow>> claimAll(
+      SqlConnection tx,
+      String pool,
+      List<UUID> ids,
+      List<Integer> dispatches,
+      String executorId,
+      Instant now,
+      Instant leaseUntil) {
+    return tx.preparedQuery(
+            "UPDATE attempts a SET status = 'claimed', executor_id = $4, lease_expires_at = $6,"
+                + " slot_start = $5::timestamptz, claim_by = NULL,"
+                + " deadline = $5::timestamptz + make_interval(secs => a.timeout_seconds)"
+                + " FROM unnest($2::uuid[], $3::int[]) AS t(id, dispatch)"
+                + " WHERE a.id = t.id AND a.status = 'scheduled' AND a.dispatch = t.dispatch"
+                + " AND a.id IN (SELECT id FROM attempts WHERE id = ANY($2) AND pool = $1"
+                + " AND status = 'scheduled' ORDER BY id FOR UPDATE) RETURNING "
+                + PREFIXED)
+        .execute(
+            Tuple.of(
+                pool,
+                ids.toArray(UUID[]::new),
+                dispatches.toArray(Integer[]::new),
+                executorId,
+                ts(now),
+                ts(leaseUntil)))
+        .map(
+            rows -> {
+              Map<UUID, AttemptRow> claimed = new HashMap<>();
+              rows.forEach(row -> claimed.put(row.getUUID("id"), attempt(row)));
+              return claimed;
+            });
+  }
+
+  /** The attempts with these ids that exist, by id (one statement). */
+  public Uni<Map<UUID, AttemptRow>> findAll(SqlClient client, List<UUID> ids) {
+    return client
+        .preparedQuery("SELECT " + COLUMNS + " FROM attempts WHERE id = ANY($1)")
+        .execute(Tuple.of(ids.toArray(UUID[]::new)))
+        .map(
+            rows -> {
+              Map<UUID, AttemptRow> found = new HashMap<>();
+              rows.forEach(row -> found.put(row.getUUID("id"), attempt(row)));
+              return found;
+            });
   }
 
   /**

@@ -96,7 +96,7 @@ public class ClaimResource {
     throw ProblemException.conflict(refused.kind(), refused.detail());
   }
 
-  private static List<UUID> ended(List<String> ended) {
+  static List<UUID> ended(List<String> ended) {
     if (ended == null) {
       return List.of();
     }

@@ -10,8 +10,13 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +35,12 @@ public class Claims {
   public static final String NO_CAPACITY = "no-capacity";
 
   public static final String NOT_CLAIMABLE = "not-claimable";
+
+  /** In a batch: no attempt of the claimed pool has this id (a single claim answers 404). */
+  public static final String UNKNOWN = "unknown";
+
+  /** One attempt of a batch claim: its id and the dispatch its {@code job.authorized} named. */
+  public record Wanted(UUID attemptId, int dispatch) {}
 
   /** A claim's answer. */
   public sealed interface Answer {}
@@ -68,6 +79,110 @@ public class Claims {
                 claimed.isEmpty()
                     ? notClaimable(tx, id, dispatch, executorId, ended)
                     : take(tx, claimed.get(), executorId, ended, now));
+  }
+
+  /**
+   * Claims many attempts of one pool for {@code executorId} in {@code tx}, as {@link #claim} does
+   * each, with a handful of statements whatever their number: the attempts in one UPDATE, the ended
+   * attempts' slots back, then the slots of all claimed attempts in one update of the executor's
+   * counter. Only when they do not all fit (the executor claimed more than the scheduler counts as
+   * free, which its own slot count normally prevents) are they taken one by one, in request order,
+   * and the rest go back to the queue. Answers in request order.
+   */
+  public Uni<List<Answer>> claimAll(
+      SqlConnection tx, String pool, String executorId, List<Wanted> wanted, List<UUID> ended) {
+    Instant now = clock.instant();
+    List<UUID> ids = wanted.stream().map(Wanted::attemptId).toList();
+    List<Integer> dispatches = wanted.stream().map(Wanted::dispatch).toList();
+    return attempts
+        .claimAll(tx, pool, ids, dispatches, executorId, now, now.plusSeconds(leaseSeconds))
+        .call(claimed -> ledger.releaseEnded(tx, pool, executorId, ended))
+        .chain(
+            claimed -> {
+              List<AttemptRow> inOrder =
+                  ids.stream().map(claimed::get).filter(Objects::nonNull).toList();
+              return takeAll(tx, pool, executorId, inOrder, now)
+                  .chain(granted -> answers(tx, pool, wanted, claimed, granted));
+            });
+  }
+
+  /** The ids of the claimed attempts that got their slots. */
+  private Uni<Set<UUID>> takeAll(
+      SqlConnection tx, String pool, String executorId, List<AttemptRow> claimed, Instant now) {
+    if (claimed.isEmpty()) {
+      return Uni.createFrom().item(Set.of());
+    }
+    List<UUID> ids = claimed.stream().map(AttemptRow::id).toList();
+    return ledger
+        .takeAll(tx, pool, executorId, ids, claimed.stream().map(AttemptRow::slots).toList(), now)
+        .chain(
+            all -> {
+              if (all) {
+                return Uni.createFrom().item(Set.copyOf(ids));
+              }
+              Set<UUID> granted = ConcurrentHashMap.newKeySet();
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (AttemptRow attempt : claimed) {
+                chain =
+                    chain
+                        .chain(
+                            () ->
+                                ledger.take(
+                                    tx, pool, executorId, attempt.id(), attempt.slots(), now))
+                        .chain(
+                            taken -> {
+                              if (taken) {
+                                granted.add(attempt.id());
+                                return Uni.createFrom().voidItem();
+                              }
+                              return attempts
+                                  .requeue(tx, attempt.id(), Placement.CAPACITY)
+                                  .replaceWithVoid();
+                            });
+              }
+              return chain.replaceWith(granted);
+            });
+  }
+
+  private Uni<List<Answer>> answers(
+      SqlConnection tx,
+      String pool,
+      List<Wanted> wanted,
+      Map<UUID, AttemptRow> claimed,
+      Set<UUID> granted) {
+    List<UUID> lost =
+        wanted.stream().map(Wanted::attemptId).filter(id -> !claimed.containsKey(id)).toList();
+    // Why the others lost is asked only when some did: almost every batch is granted whole.
+    Uni<Map<UUID, AttemptRow>> found =
+        lost.isEmpty() ? Uni.createFrom().item(Map.of()) : attempts.findAll(tx, lost);
+    return found.map(
+        states -> {
+          List<Answer> answers = new ArrayList<>(wanted.size());
+          for (Wanted w : wanted) {
+            AttemptRow attempt = claimed.get(w.attemptId());
+            if (attempt != null) {
+              answers.add(
+                  granted.contains(attempt.id())
+                      ? new Granted(attempt)
+                      : noCapacity(attempt, attempt.executorId()));
+              continue;
+            }
+            AttemptRow state = states.get(w.attemptId());
+            answers.add(
+                state == null || !state.pool().equals(pool)
+                    ? new Refused(UNKNOWN, "pool " + pool + " has no attempt " + w.attemptId())
+                    : new Refused(NOT_CLAIMABLE, notClaimable(w.attemptId(), w.dispatch(), state)));
+          }
+          return answers;
+        });
+  }
+
+  private static String notClaimable(UUID id, int dispatch, AttemptRow a) {
+    String state =
+        AttemptRow.SCHEDULED.equals(a.status()) && a.dispatch() != dispatch
+            ? "at dispatch " + a.dispatch() + ", not " + dispatch
+            : a.status();
+    return "attempt " + id + " is " + state + ", not open for claiming";
   }
 
   private Uni<Answer> take(
@@ -116,17 +231,11 @@ public class Claims {
                     ? ledger.releaseEnded(tx, found.get().pool(), executorId, ended)
                     : Uni.createFrom().voidItem())
         .map(
-            found -> {
-              String state =
-                  found
-                      .map(
-                          a ->
-                              AttemptRow.SCHEDULED.equals(a.status()) && a.dispatch() != dispatch
-                                  ? "at dispatch " + a.dispatch() + ", not " + dispatch
-                                  : a.status())
-                      .orElse("gone");
-              return new Refused(
-                  NOT_CLAIMABLE, "attempt " + id + " is " + state + ", not open for claiming");
-            });
+            found ->
+                new Refused(
+                    NOT_CLAIMABLE,
+                    found
+                        .map(a -> notClaimable(id, dispatch, a))
+                        .orElse("attempt " + id + " is gone, not open for claiming")));
   }
 }

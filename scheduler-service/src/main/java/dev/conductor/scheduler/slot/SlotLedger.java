@@ -49,6 +49,17 @@ public class SlotLedger {
           + " RETURNING pool)"
           + " INSERT INTO slot_leases (attempt_id, pool, executor_id, slots, acquired_at)"
           + " SELECT $3, pool, $2, $4, $5 FROM taken";
+  // As TAKE, for several attempts at once: all of them or none ($4 is their total).
+  private static final String TAKE_ALL =
+      "WITH taken AS ("
+          + " UPDATE executors SET used = used + $4::int"
+          + " WHERE pool = $1 AND executor_id = $2 AND lease_expires_at > $5"
+          + " AND used + $4::int <= slots"
+          + " AND NOT EXISTS (SELECT 1 FROM pools WHERE name = $1 AND paused)"
+          + " RETURNING pool)"
+          + " INSERT INTO slot_leases (attempt_id, pool, executor_id, slots, acquired_at)"
+          + " SELECT l.id, taken.pool, $2, l.slots, $5"
+          + " FROM taken, unnest($3::uuid[], $6::int[]) AS l(id, slots)";
   // Leases are locked in attempt id order (the locking subquery sorts), then the counters: every
   // transaction that releases several takes them in one order. GREATEST: a counter never goes
   // negative, even for a lease from before counters existed.
@@ -146,6 +157,30 @@ public class SlotLedger {
     return tx.preparedQuery(TAKE)
         .execute(Tuple.of(pool, executorId, attemptId, slots, ts(now)))
         .map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * As {@link #take} for several attempts of one claim together: all of them get their slots, or
+   * none does (false, nothing changed). One statement, one update of the executor's counter.
+   */
+  public Uni<Boolean> takeAll(
+      SqlConnection tx,
+      String pool,
+      String executorId,
+      List<UUID> attemptIds,
+      List<Integer> slots,
+      Instant now) {
+    int total = slots.stream().mapToInt(Integer::intValue).sum();
+    return tx.preparedQuery(TAKE_ALL)
+        .execute(
+            Tuple.of(
+                pool,
+                executorId,
+                attemptIds.toArray(UUID[]::new),
+                total,
+                ts(now),
+                slots.toArray(Integer[]::new)))
+        .map(rows -> rows.rowCount() == attemptIds.size());
   }
 
   /**
