@@ -152,14 +152,13 @@ public class EventConsumer {
         .firstTimes(tx, keys)
         .chain(
             first -> {
-              Uni<Void> chain = Uni.createFrom().voidItem();
+              List<Consumed> firstSeen = new ArrayList<>();
               for (int i = 0; i < work.size(); i++) {
-                Consumed consumed = work.get(i);
                 if (first.remove(keys.get(i))) {
-                  chain = chain.chain(() -> handler.apply(consumed));
+                  firstSeen.add(work.get(i));
                 }
               }
-              return chain.chain(handler::beforeCommit);
+              return handler.applyAll(firstSeen).chain(handler::beforeCommit);
             });
   }
 

@@ -1,6 +1,7 @@
 package dev.conductor.platform.kafka;
 
 import io.smallrye.mutiny.Uni;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -11,6 +12,18 @@ import java.util.function.Supplier;
  */
 public interface PollHandler {
   Uni<Void> apply(Consumed consumed);
+
+  /**
+   * The poll's first-seen events, in poll order. By default each in turn; a handler that can apply
+   * some kinds of event to many rows in one statement overrides this.
+   */
+  default Uni<Void> applyAll(List<Consumed> firstSeen) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (Consumed consumed : firstSeen) {
+      chain = chain.chain(() -> apply(consumed));
+    }
+    return chain;
+  }
 
   default Uni<Void> beforeCommit() {
     return Uni.createFrom().voidItem();

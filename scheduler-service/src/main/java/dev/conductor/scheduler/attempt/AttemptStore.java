@@ -209,6 +209,26 @@ public class AttemptStore {
         .map(AttemptStore::all);
   }
 
+  /**
+   * As {@link #start} for a poll's started attempts in one statement, their rows locked in id
+   * order; {@code executorIds[i]} belongs to {@code ids[i]} (null keeps the claim's). Returns the
+   * attempts that moved; the others were not claimed (a duplicate, late or unknown report).
+   */
+  public Uni<List<AttemptRow>> startAll(
+      SqlConnection tx, List<UUID> ids, List<String> executorIds, Instant leaseUntil) {
+    return tx.preparedQuery(
+            "UPDATE attempts a SET status = 'running',"
+                + " executor_id = COALESCE(t.executor, a.executor_id), lease_expires_at = $3"
+                + " FROM unnest($1::uuid[], $2::text[]) AS t(id, executor)"
+                + " WHERE a.id = t.id AND a.status = 'claimed'"
+                + " AND a.id IN (SELECT id FROM attempts WHERE id = ANY($1) AND status = 'claimed'"
+                + " ORDER BY id FOR UPDATE) RETURNING "
+                + PREFIXED)
+        .execute(
+            Tuple.of(ids.toArray(UUID[]::new), executorIds.toArray(String[]::new), ts(leaseUntil)))
+        .map(AttemptStore::all);
+  }
+
   /** claimed → running, with a fresh lease (an attempt runs only on a slot its claim took). */
   public Uni<Optional<AttemptRow>> start(
       SqlConnection tx, UUID id, String executorId, Instant leaseUntil) {

@@ -11,6 +11,7 @@ import dev.conductor.events.data.JobCredentialFailed;
 import dev.conductor.events.data.JobDenied;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.dispatch.AtCommit;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
@@ -19,7 +20,9 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -70,9 +73,49 @@ public class JobEventConsumer {
             batch,
             HANDLED,
             tx ->
-                AtCommit.perPoll(
-                    tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause)))
+                startedFirst(
+                    tx,
+                    AtCommit.perPoll(
+                        tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause))))
         .invoke(() -> horizon.read(newest));
+  }
+
+  /**
+   * The poll's {@code attempt.started} all at once ({@link Outcomes#startedAll}), then its other
+   * events one by one in poll order. Safe because an attempt's start comes before anything else
+   * about it: its executor publishes the start first, on the run's partition.
+   */
+  private PollHandler startedFirst(SqlConnection tx, PollHandler perEvent) {
+    return new PollHandler() {
+      @Override
+      public Uni<Void> apply(Consumed consumed) {
+        return perEvent.apply(consumed);
+      }
+
+      @Override
+      public Uni<Void> applyAll(List<Consumed> firstSeen) {
+        List<String> attemptIds = new ArrayList<>();
+        List<String> executorIds = new ArrayList<>();
+        List<Consumed> rest = new ArrayList<>();
+        for (Consumed consumed : firstSeen) {
+          if (consumed.event().type() == EventType.ATTEMPT_STARTED) {
+            AttemptStarted e = consumed.data(AttemptStarted.class);
+            attemptIds.add(e.attemptId());
+            executorIds.add(e.executorId());
+          } else {
+            rest.add(consumed);
+          }
+        }
+        return outcomes
+            .startedAll(tx, attemptIds, executorIds)
+            .chain(() -> perEvent.applyAll(rest));
+      }
+
+      @Override
+      public Uni<Void> beforeCommit() {
+        return perEvent.beforeCommit();
+      }
+    };
   }
 
   Uni<Void> apply(SqlConnection tx, Consumed consumed) {

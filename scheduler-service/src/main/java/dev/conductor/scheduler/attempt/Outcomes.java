@@ -18,9 +18,12 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -68,23 +71,44 @@ public class Outcomes {
 
   /** attempt.started: the attempt runs (with a fresh lease) and so does its run. */
   public Uni<Void> started(SqlConnection tx, String attemptId, String executorId) {
+    return startedAll(tx, List.of(attemptId), Arrays.asList(executorId));
+  }
+
+  /**
+   * A poll's {@code attempt.started} ({@code executorIds[i]} reported {@code attemptIds[i]}), with
+   * three statements however many: the attempts run (with a fresh lease), and so do their runs and
+   * steps (locked in that order, as everywhere). A report that moved nothing is looked at on its
+   * own (a duplicate is dropped, an unknown attempt rejected).
+   */
+  public Uni<Void> startedAll(SqlConnection tx, List<String> attemptIds, List<String> executorIds) {
+    if (attemptIds.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
     Instant now = clock.instant();
-    UUID id = attemptId(attemptId);
+    List<UUID> ids = attemptIds.stream().map(Outcomes::attemptId).toList();
+    List<String> executors = executorIds;
     return attempts
-        .start(tx, id, executorId, now.plusSeconds(attemptLeaseSeconds))
+        .startAll(tx, ids, executors, now.plusSeconds(attemptLeaseSeconds))
         .chain(
-            started ->
-                started.isEmpty()
-                    ? ignored(tx, id, "started")
-                    : runs.markRunning(tx, started.get().runId(), now)
-                        .chain(
-                            () ->
-                                runs.setStepStatus(
-                                    tx,
-                                    started.get().runId(),
-                                    started.get().step(),
-                                    StepRow.RUNNING))
-                        .replaceWithVoid());
+            started -> {
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              if (!started.isEmpty()) {
+                Set<String> runIds = new TreeSet<>();
+                started.forEach(a -> runIds.add(a.runId()));
+                List<String> stepRuns = started.stream().map(AttemptRow::runId).toList();
+                List<String> steps = started.stream().map(AttemptRow::step).toList();
+                chain =
+                    runs.markRunningAll(tx, runIds, now)
+                        .chain(() -> runs.setStepStatusAll(tx, stepRuns, steps, StepRow.RUNNING));
+              }
+              Set<UUID> moved = started.stream().map(AttemptRow::id).collect(Collectors.toSet());
+              for (UUID id : new LinkedHashSet<>(ids)) {
+                if (!moved.contains(id)) {
+                  chain = chain.chain(() -> ignored(tx, id, "started"));
+                }
+              }
+              return chain;
+            });
   }
 
   /** attempt.heartbeat: the lease runs on from now. */

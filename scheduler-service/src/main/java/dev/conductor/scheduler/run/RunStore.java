@@ -178,6 +178,17 @@ public class RunStore {
         .map(rows -> rows.rowCount() == 1);
   }
 
+  /** As {@link #setStepStatus} for many steps (of {@code runIds[i]}, named {@code names[i]}). */
+  public Uni<Void> setStepStatusAll(
+      SqlConnection tx, List<String> runIds, List<String> names, String status) {
+    return tx.preparedQuery(
+            "UPDATE steps s SET status = $3 FROM unnest($1::text[], $2::text[]) AS t(run_id, name)"
+                + " WHERE s.run_id = t.run_id AND s.name = t.name"
+                + " AND s.status IN ('pending', 'queued', 'running')")
+        .execute(Tuple.of(runIds.toArray(String[]::new), names.toArray(String[]::new), status))
+        .replaceWithVoid();
+  }
+
   /** Steps that never started: they will not run after the run ended. */
   public Uni<Void> cancelPendingSteps(SqlConnection tx, String runId) {
     return tx.preparedQuery(
@@ -192,6 +203,15 @@ public class RunStore {
             "UPDATE runs SET status = 'running', started_at = COALESCE(started_at, $2)"
                 + " WHERE id = $1 AND status = 'queued'")
         .execute(Tuple.of(runId, ts(now)))
+        .replaceWithVoid();
+  }
+
+  /** As {@link #markRunning} for many runs in one statement. */
+  public Uni<Void> markRunningAll(SqlConnection tx, Collection<String> runIds, Instant now) {
+    return tx.preparedQuery(
+            "UPDATE runs SET status = 'running', started_at = COALESCE(started_at, $2)"
+                + " WHERE id = ANY($1) AND status = 'queued'")
+        .execute(Tuple.of(runIds.toArray(String[]::new), ts(now)))
         .replaceWithVoid();
   }
 

@@ -10,6 +10,7 @@ import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.AttemptHeartbeat;
+import dev.conductor.events.data.AttemptStarted;
 import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.JobScheduled;
 import dev.conductor.events.data.RunRequested;
@@ -169,5 +170,44 @@ class JobEventConsumerTest {
         .extracting(seen -> seen.event().id())
         .containsExactly(unknown.id());
     assertThat(Events.of(runId, EventType.RUN_SUCCEEDED)).hasSize(1);
+  }
+
+  @Test
+  void thePollsStartsAreAppliedTogetherBeforeItsOtherEvents() {
+    String pool = "dupes";
+    Api.registerExecutor(pool, "exec-dupes-5", 8);
+    String runId = Runs.newRunId();
+    Runs.requestRun(
+        runId,
+        pool,
+        List.of(step("a", "smallrc", 0), step("b", "smallrc", 0), step("c", "smallrc", 0)));
+    List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 3);
+    jobs.forEach(job -> Api.claimed(job, "exec-dupes-5"));
+    String stranger = UUID.randomUUID().toString();
+    Envelope<AttemptStarted> unknown =
+        Events.event(
+            EventType.ATTEMPT_STARTED,
+            "executor-service",
+            runId,
+            new AttemptStarted(runId, "z", stranger, "exec-1", Instant.now()));
+
+    // One poll, normally: a started, its success, a duplicate start (new id), another start, an
+    // unknown attempt's start (the poll fails on it and is applied one event at a time), a third.
+    Events.publishTogether(
+        Topics.JOB_EVENTS,
+        List.of(
+            Runs.started(scheduled(jobs, "a")),
+            Runs.succeeded(scheduled(jobs, "a")),
+            Runs.started(scheduled(jobs, "a")),
+            Runs.started(scheduled(jobs, "b")),
+            unknown,
+            Runs.started(scheduled(jobs, "c"))));
+
+    assertThat(Events.awaitDlq(runId).header(DeadLetters.REASON)).contains("unknown attempt");
+    Events.barrier(Topics.JOB_EVENTS, runId);
+    assertThat((List<Map<String, Object>>) Api.run(runId).get("steps"))
+        .extracting(st -> st.get("name") + ":" + st.get("status"))
+        .containsExactly("a:succeeded", "b:running", "c:running");
+    assertThat(Api.run(runId).get("status")).isEqualTo("running");
   }
 }
