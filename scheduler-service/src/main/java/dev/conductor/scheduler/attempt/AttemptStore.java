@@ -263,6 +263,33 @@ public class AttemptStore {
   }
 
   /**
+   * As {@link #end} for many attempts with the same ending, in one statement, their rows locked in
+   * id order; returns those that were in one of {@code from} and ended now.
+   */
+  public Uni<List<AttemptRow>> endAll(
+      SqlConnection tx,
+      List<UUID> ids,
+      List<String> from,
+      String status,
+      String detail,
+      Instant now) {
+    return tx.preparedQuery(
+            "UPDATE attempts SET status = $2, detail = $3, finished_at = $4"
+                + " WHERE id IN (SELECT id FROM attempts WHERE id = ANY($1) AND status = ANY($5)"
+                + " ORDER BY id FOR UPDATE) AND status = ANY($5) RETURNING "
+                + COLUMNS)
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    ids.toArray(UUID[]::new),
+                    status,
+                    detail,
+                    ts(now),
+                    from.toArray(String[]::new))))
+        .map(AttemptStore::all);
+  }
+
+  /**
    * Declares a claimed or running attempt lost, at {@code now}, if its lease passed before {@code
    * horizon} (how far the executors' reports have been read); the condition is re-checked so a late
    * heartbeat wins.

@@ -70,50 +70,53 @@ public class JobEventConsumer {
         batch.getRecords().stream().mapToLong(r -> r.getTimestamp().toEpochMilli()).max().orElse(0);
     return consumer
         .inPollTransaction(
-            batch,
-            HANDLED,
-            tx ->
-                startedFirst(
-                    tx,
-                    AtCommit.perPoll(
-                        tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause))))
+            batch, HANDLED, tx -> pollHandler(tx, AtCommit.forPoll(dispatcher, ledger)))
         .invoke(() -> horizon.read(newest));
   }
 
   /**
-   * The poll's {@code attempt.started} all at once ({@link Outcomes#startedAll}), then its other
-   * events one by one in poll order. Safe because an attempt's start comes before anything else
-   * about it: its executor publishes the start first, on the run's partition.
+   * The poll's {@code attempt.started} all at once ({@link Outcomes#startedAll}), then its {@code
+   * attempt.succeeded} ({@link Outcomes#succeededAll}), then its other events one by one in poll
+   * order. Safe because an attempt's start comes before anything else about it (its executor
+   * publishes it first, on the run's partition), and a success changes nothing that another report
+   * of the same poll decides on: a step's failure fails the run whether or not a sibling succeeded
+   * just before, and no attempt of a step both fails and succeeds in one poll.
    */
-  private PollHandler startedFirst(SqlConnection tx, PollHandler perEvent) {
+  private PollHandler pollHandler(SqlConnection tx, AtCommit end) {
     return new PollHandler() {
       @Override
       public Uni<Void> apply(Consumed consumed) {
-        return perEvent.apply(consumed);
+        return JobEventConsumer.this.apply(tx, consumed, end.causeOf(consumed));
       }
 
       @Override
       public Uni<Void> applyAll(List<Consumed> firstSeen) {
         List<String> attemptIds = new ArrayList<>();
         List<String> executorIds = new ArrayList<>();
+        List<Outcomes.Success> successes = new ArrayList<>();
         List<Consumed> rest = new ArrayList<>();
         for (Consumed consumed : firstSeen) {
           if (consumed.event().type() == EventType.ATTEMPT_STARTED) {
             AttemptStarted e = consumed.data(AttemptStarted.class);
             attemptIds.add(e.attemptId());
             executorIds.add(e.executorId());
+          } else if (consumed.event().type() == EventType.ATTEMPT_SUCCEEDED) {
+            successes.add(
+                new Outcomes.Success(
+                    consumed.data(AttemptSucceeded.class).attemptId(), end.causeOf(consumed)));
           } else {
             rest.add(consumed);
           }
         }
         return outcomes
             .startedAll(tx, attemptIds, executorIds)
-            .chain(() -> perEvent.applyAll(rest));
+            .chain(() -> outcomes.succeededAll(tx, successes))
+            .chain(() -> PollHandler.super.applyAll(rest));
       }
 
       @Override
       public Uni<Void> beforeCommit() {
-        return perEvent.beforeCommit();
+        return end.beforeCommit(tx);
       }
     };
   }

@@ -19,8 +19,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -201,27 +204,113 @@ public class Outcomes {
   private Uni<Void> succeeded(SqlConnection tx, Cause cause, RunRow run, AttemptRow attempt) {
     return runs.setStepStatus(tx, run.id(), attempt.step(), StepRow.SUCCEEDED)
         .chain(() -> runs.steps(tx, run.id()))
+        .chain(steps -> advance(tx, cause, run, steps));
+  }
+
+  /**
+   * After steps of an active run succeeded: the run succeeds when all did, else the pending steps
+   * whose dependencies all succeeded are opened.
+   */
+  private Uni<Void> advance(SqlConnection tx, Cause cause, RunRow run, List<StepRow> steps) {
+    if (!run.active()) {
+      return Uni.createFrom().voidItem();
+    }
+    if (steps.stream().allMatch(s -> StepRow.SUCCEEDED.equals(s.status()))) {
+      return finishSucceeded(tx, cause, run);
+    }
+    Set<String> done =
+        steps.stream()
+            .filter(s -> StepRow.SUCCEEDED.equals(s.status()))
+            .map(StepRow::name)
+            .collect(Collectors.toSet());
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (StepRow step : steps) {
+      if (StepRow.PENDING.equals(step.status()) && done.containsAll(step.dependsOn())) {
+        chain = chain.chain(() -> dispatcher.open(tx, step, run.pool(), 1)).replaceWithVoid();
+      }
+    }
+    return chain;
+  }
+
+  /** One {@code attempt.succeeded} of a poll, with the cause its effects are deferred to. */
+  public record Success(String attemptId, Cause cause) {}
+
+  /**
+   * A poll's {@code attempt.succeeded}, as {@link #ended} would apply each, with a handful of
+   * statements however many: the attempts end in one, their runs are locked in one (after them, as
+   * everywhere), their steps marked and read in one each; then each run advances once, with the
+   * cause of its last success in the poll. A report that ended nothing is looked at on its own.
+   */
+  public Uni<Void> succeededAll(SqlConnection tx, List<Success> reports) {
+    if (reports.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    Ending ending = Ending.succeeded();
+    Map<UUID, Cause> causes = new LinkedHashMap<>();
+    reports.forEach(r -> causes.putIfAbsent(attemptId(r.attemptId()), r.cause()));
+    List<UUID> ids = List.copyOf(causes.keySet());
+    return attempts
+        .endAll(tx, ids, ending.from(), ending.status(), ending.detail(), clock.instant())
         .chain(
-            steps -> {
-              if (!run.active()) {
-                return Uni.createFrom().voidItem();
-              }
-              if (steps.stream().allMatch(s -> StepRow.SUCCEEDED.equals(s.status()))) {
-                return finishSucceeded(tx, cause, run);
-              }
-              Set<String> done =
-                  steps.stream()
-                      .filter(s -> StepRow.SUCCEEDED.equals(s.status()))
-                      .map(StepRow::name)
-                      .collect(Collectors.toSet());
+            ended -> {
+              Map<UUID, AttemptRow> byId = new HashMap<>();
+              ended.forEach(a -> byId.put(a.id(), a));
               Uni<Void> chain = Uni.createFrom().voidItem();
-              for (StepRow step : steps) {
-                if (StepRow.PENDING.equals(step.status()) && done.containsAll(step.dependsOn())) {
-                  chain =
-                      chain.chain(() -> dispatcher.open(tx, step, run.pool(), 1)).replaceWithVoid();
+              for (UUID id : ids) {
+                AttemptRow attempt = byId.get(id);
+                chain =
+                    attempt == null
+                        ? chain.chain(() -> ignored(tx, id, ending.status()))
+                        : chain.chain(() -> release(tx, causes.get(id), attempt));
+              }
+              if (ended.isEmpty()) {
+                return chain;
+              }
+              // Per run, in poll order, the cause of its last success: it advances the run.
+              Map<String, Cause> lastByRun = new LinkedHashMap<>();
+              for (UUID id : ids) {
+                AttemptRow attempt = byId.get(id);
+                if (attempt != null) {
+                  lastByRun.remove(attempt.runId());
+                  lastByRun.put(attempt.runId(), causes.get(id));
                 }
               }
-              return chain;
+              List<String> stepRuns = ended.stream().map(AttemptRow::runId).toList();
+              List<String> steps = ended.stream().map(AttemptRow::step).toList();
+              return chain
+                  .chain(() -> runs.lockAll(tx, lastByRun.keySet()))
+                  .call(() -> runs.setStepStatusAll(tx, stepRuns, steps, StepRow.SUCCEEDED))
+                  .chain(
+                      locked ->
+                          runs.stepsOfAll(tx, lastByRun.keySet())
+                              .chain(
+                                  stepsByRun -> {
+                                    Uni<Void> advance = Uni.createFrom().voidItem();
+                                    for (Map.Entry<String, Cause> run : lastByRun.entrySet()) {
+                                      advance =
+                                          advance.chain(
+                                              () ->
+                                                  advance(
+                                                      tx,
+                                                      run.getValue(),
+                                                      locked.get(run.getKey()),
+                                                      stepsByRun.getOrDefault(
+                                                          run.getKey(), List.of())));
+                                    }
+                                    return advance;
+                                  }))
+                  .chain(
+                      () -> {
+                        Uni<Void> drains = Uni.createFrom().voidItem();
+                        for (AttemptRow attempt : ended) {
+                          drains =
+                              drains.chain(
+                                  () ->
+                                      dispatcher.drain(
+                                          tx, attempt.pool(), causes.get(attempt.id())));
+                        }
+                        return drains;
+                      });
             });
   }
 

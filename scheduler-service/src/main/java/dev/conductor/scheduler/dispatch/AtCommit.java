@@ -50,9 +50,27 @@ public final class AtCommit {
       Dispatcher dispatcher,
       SlotLedger ledger,
       BiFunction<Consumed, Cause, Uni<Void>> apply) {
-    AtCommit end = new AtCommit(dispatcher, ledger);
+    AtCommit end = forPoll(dispatcher, ledger);
     return PollHandler.of(
-        consumed -> apply.apply(consumed, Cause.of(consumed, end)), () -> end.run(tx));
+        consumed -> apply.apply(consumed, end.causeOf(consumed)), () -> end.run(tx));
+  }
+
+  /**
+   * The deferred work of one poll, for a handler that applies some of its events together: give
+   * each event {@link #causeOf} it, and call {@link #beforeCommit} last.
+   */
+  public static AtCommit forPoll(Dispatcher dispatcher, SlotLedger ledger) {
+    return new AtCommit(dispatcher, ledger);
+  }
+
+  /** The cause of {@code consumed}'s effects, deferring its releases and drains to this commit. */
+  public Cause causeOf(Consumed consumed) {
+    return Cause.of(consumed, this);
+  }
+
+  /** Releases, then drains (see {@link #perPoll}). */
+  public Uni<Void> beforeCommit(SqlConnection tx) {
+    return run(tx);
   }
 
   /** As {@link #perPoll} for a transaction that is not a poll (the sweeper): no event caused it. */

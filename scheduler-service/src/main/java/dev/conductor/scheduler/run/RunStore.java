@@ -68,6 +68,22 @@ public class RunStore {
             });
   }
 
+  /** As {@link #lock} for many runs in one statement, locked in id order; by id. */
+  public Uni<Map<String, RunRow>> lockAll(SqlConnection tx, Collection<String> runIds) {
+    return tx.preparedQuery(
+            "SELECT " + RUN_COLUMNS + " FROM runs WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .execute(Tuple.of(runIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, RunRow> locked = new HashMap<>();
+              rows.forEach(row -> locked.put(row.getString("id"), run(row)));
+              if (!locked.keySet().containsAll(runIds)) {
+                throw new IllegalStateException("runs " + runIds + " are not all stored");
+              }
+              return locked;
+            });
+  }
+
   /** Stores a new run; {@code trigger} names what requested it (may be null). */
   public Uni<Void> insert(SqlConnection tx, RunRow run, String trigger) {
     return tx.preparedQuery(
@@ -124,6 +140,26 @@ public class RunStore {
             rows -> {
               List<StepRow> steps = new ArrayList<>();
               rows.forEach(row -> steps.add(step(row)));
+              return steps;
+            });
+  }
+
+  /** The steps of many runs in one statement, each run's in position order; by run id. */
+  public Uni<Map<String, List<StepRow>>> stepsOfAll(SqlClient client, Collection<String> runIds) {
+    return client
+        .preparedQuery(
+            "SELECT "
+                + STEP_COLUMNS
+                + " FROM steps WHERE run_id = ANY($1) ORDER BY run_id, position")
+        .execute(Tuple.of(runIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, List<StepRow>> steps = new HashMap<>();
+              rows.forEach(
+                  row ->
+                      steps
+                          .computeIfAbsent(row.getString("run_id"), id -> new ArrayList<>())
+                          .add(step(row)));
               return steps;
             });
   }

@@ -209,5 +209,18 @@ class JobEventConsumerTest {
         .extracting(st -> st.get("name") + ":" + st.get("status"))
         .containsExactly("a:succeeded", "b:running", "c:running");
     assertThat(Api.run(runId).get("status")).isEqualTo("running");
+
+    // The last two steps succeed in one poll (one of them reported twice): the run succeeds once.
+    Events.publishTogether(
+        Topics.JOB_EVENTS,
+        List.of(
+            Runs.succeeded(scheduled(jobs, "b")),
+            Runs.succeeded(scheduled(jobs, "c")),
+            Runs.succeeded(scheduled(jobs, "b"))));
+    awaitData(runId, EventType.RUN_SUCCEEDED, RunSucceeded.class, 1);
+    Events.barrier(Topics.JOB_EVENTS, runId);
+    Outboxes.awaitPublished(db, runId);
+    assertThat(Events.of(runId, EventType.RUN_SUCCEEDED)).hasSize(1);
+    assertThat(Api.pool(pool).get("used")).isEqualTo(0);
   }
 }
