@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -83,21 +84,28 @@ public class JobConsumer {
   private List<Uni<Void>> claimsInOrder(List<Consumed> jobs) {
     List<Uni<Void>> claims = new ArrayList<>();
     List<Consumed> batch = new ArrayList<>();
+    Set<String> inBatch = new HashSet<>();
     for (Consumed consumed : jobs) {
-      List<String> violations = Schemas.violations(consumed.event());
-      if (!violations.isEmpty()) {
-        claims.add(
-            started(
-                consumer.deadLetter(
-                    consumed, "rejected: job.authorized violates its schema: " + violations)));
+      String unclaimable = unclaimable(consumed);
+      if (unclaimable != null) {
+        claims.add(started(consumer.deadLetter(consumed, "rejected: " + unclaimable)));
         continue;
       }
       JobAuthorized job = consumed.data(JobAuthorized.class);
+      if (inBatch.contains(job.attemptId())) {
+        // The same attempt twice in one poll (a redelivery, or two dispatches of it): a batch
+        // names an attempt once, so the copies go in two batches, and one of them wins, as two
+        // racing claims would.
+        claims.add(started(claim(List.copyOf(batch))));
+        batch.clear();
+        inBatch.clear();
+      }
       if (!attempts.tryAcquire(job)) {
         // Sent before waiting: a batch waiting for slots would never free one.
         if (!batch.isEmpty()) {
           claims.add(started(claim(List.copyOf(batch))));
           batch.clear();
+          inBatch.clear();
         }
         try {
           if (!attempts.acquire(job)) {
@@ -109,11 +117,26 @@ public class JobConsumer {
         }
       }
       batch.add(consumed);
+      inBatch.add(job.attemptId());
     }
     if (!batch.isEmpty()) {
       claims.add(started(claim(batch)));
     }
     return claims;
+  }
+
+  /**
+   * Why a record can never be claimed (the scheduler would refuse the whole batch it is in), or
+   * null: its schema, or no dispatch to claim.
+   */
+  private static String unclaimable(Consumed consumed) {
+    List<String> violations = Schemas.violations(consumed.event());
+    if (!violations.isEmpty()) {
+      return "job.authorized violates its schema: " + violations;
+    }
+    return consumed.data(JobAuthorized.class).dispatch() < 1
+        ? "job.authorized names no dispatch"
+        : null;
   }
 
   private static Uni<Void> started(Uni<Void> work) {

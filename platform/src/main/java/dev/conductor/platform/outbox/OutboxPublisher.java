@@ -110,17 +110,23 @@ public class OutboxPublisher {
     for (Long seq = published.poll(); seq != null; seq = published.poll()) {
       batch.add(seq);
     }
-    pool.preparedQuery(DELETE)
-        .execute(Tuple.of(batch.toArray(Long[]::new)))
-        .subscribe()
-        .with(
-            done -> deleted(),
-            e -> {
-              // Published but not deleted: the relay publishes them again later and consumers
-              // skip the duplicates.
-              LOG.warnf("deleting published outbox rows failed: %s", e.getMessage());
-              deleted();
-            });
+    try {
+      pool.preparedQuery(DELETE)
+          .execute(Tuple.of(batch.toArray(Long[]::new)))
+          .subscribe()
+          .with(done -> deleted(), this::notDeleted);
+    } catch (RuntimeException e) {
+      notDeleted(e); // the pool is closing: never leave the next deletes waiting on this one
+    }
+  }
+
+  /**
+   * Published but not deleted: the relay publishes them again later and consumers skip the
+   * duplicates.
+   */
+  private void notDeleted(Throwable e) {
+    LOG.warnf("deleting published outbox rows failed: %s", e.getMessage());
+    deleted();
   }
 
   private void deleted() {

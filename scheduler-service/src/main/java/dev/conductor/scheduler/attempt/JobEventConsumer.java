@@ -77,10 +77,10 @@ public class JobEventConsumer {
   /**
    * The poll's {@code attempt.started} all at once ({@link Outcomes#startedAll}), then its {@code
    * attempt.succeeded} ({@link Outcomes#succeededAll}), then its other events one by one in poll
-   * order. Safe because an attempt's start comes before anything else about it (its executor
-   * publishes it first, on the run's partition), and a success changes nothing that another report
-   * of the same poll decides on: a step's failure fails the run whether or not a sibling succeeded
-   * just before, and no attempt of a step both fails and succeeds in one poll.
+   * order. Starts first is safe because an attempt's start comes before anything else about it (its
+   * executor publishes it first, on the run's partition). Successes go together only when the
+   * poll's other events are heartbeats: a failure or denial in the same poll may end a run that a
+   * success would advance, so then everything after the starts goes in poll order.
    */
   private PollHandler pollHandler(SqlConnection tx, AtCommit end) {
     return new PollHandler() {
@@ -104,14 +104,25 @@ public class JobEventConsumer {
             successes.add(
                 new Outcomes.Success(
                     consumed.data(AttemptSucceeded.class).attemptId(), end.causeOf(consumed)));
+            rest.add(consumed);
           } else {
             rest.add(consumed);
           }
         }
-        return outcomes
-            .startedAll(tx, attemptIds, executorIds)
+        boolean onlyHeartbeats =
+            rest.stream()
+                .map(c -> c.event().type())
+                .allMatch(
+                    t -> t == EventType.ATTEMPT_SUCCEEDED || t == EventType.ATTEMPT_HEARTBEAT);
+        Uni<Void> started = outcomes.startedAll(tx, attemptIds, executorIds);
+        if (!onlyHeartbeats) {
+          return started.chain(() -> PollHandler.super.applyAll(rest));
+        }
+        List<Consumed> heartbeats =
+            rest.stream().filter(c -> c.event().type() == EventType.ATTEMPT_HEARTBEAT).toList();
+        return started
             .chain(() -> outcomes.succeededAll(tx, successes))
-            .chain(() -> PollHandler.super.applyAll(rest));
+            .chain(() -> PollHandler.super.applyAll(heartbeats));
       }
 
       @Override

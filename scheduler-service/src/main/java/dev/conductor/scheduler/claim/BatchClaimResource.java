@@ -91,18 +91,44 @@ public class BatchClaimResource {
               }
               List<Claims.Wanted> wanted = wanted(body.claims());
               List<UUID> ended = ClaimResource.ended(body.ended());
-              return transactions
-                  .run(tx -> claims.claimAll(tx, pool, body.executorId(), wanted, ended))
-                  .map(answers -> answers(wanted, answers));
+              List<Claims.Wanted> real =
+                  wanted.stream().filter(w -> w.attemptId() != null).toList();
+              Uni<List<Claims.Answer>> answers =
+                  real.isEmpty()
+                      ? Uni.createFrom().item(List.of())
+                      : transactions.run(
+                          tx -> claims.claimAll(tx, pool, body.executorId(), real, ended));
+              return answers.map(a -> answers(pool, body.claims(), wanted, a));
             });
   }
 
-  /** The answers, in request order, for the wanted attempts in that order. */
-  private Answers answers(List<Claims.Wanted> wanted, List<Claims.Answer> answers) {
-    List<Answer> out = new ArrayList<>(answers.size());
-    for (int i = 0; i < answers.size(); i++) {
-      String attemptId = wanted.get(i).attemptId().toString();
-      if (answers.get(i) instanceof Claims.Granted granted) {
+  /**
+   * The answers in request order: an entry whose id is not an attempt id (null in {@code wanted})
+   * is unknown in this pool, like any attempt it does not have; the others were answered in order.
+   */
+  private Answers answers(
+      String pool,
+      List<WantedClaim> asked,
+      List<Claims.Wanted> wanted,
+      List<Claims.Answer> answered) {
+    List<Answer> out = new ArrayList<>(wanted.size());
+    int next = 0;
+    for (int i = 0; i < wanted.size(); i++) {
+      String attemptId = asked.get(i).attemptId();
+      if (wanted.get(i).attemptId() == null) {
+        out.add(
+            new Answer(
+                attemptId,
+                false,
+                null,
+                null,
+                null,
+                Claims.UNKNOWN,
+                "pool " + pool + " has no attempt " + attemptId));
+        continue;
+      }
+      Claims.Answer answer = answered.get(next++);
+      if (answer instanceof Claims.Granted granted) {
         AttemptRow a = granted.attempt();
         out.add(
             new Answer(
@@ -114,7 +140,7 @@ public class BatchClaimResource {
                 null,
                 null));
       } else {
-        Claims.Refused refused = (Claims.Refused) answers.get(i);
+        Claims.Refused refused = (Claims.Refused) answer;
         out.add(new Answer(attemptId, false, null, null, null, refused.kind(), refused.detail()));
       }
     }
@@ -129,30 +155,36 @@ public class BatchClaimResource {
       throw ProblemException.badRequest("/claims", "at most " + MAX_CLAIMS + " claims at once");
     }
     List<Claims.Wanted> wanted = new ArrayList<>(claims.size());
-    Set<UUID> seen = new HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (int i = 0; i < claims.size(); i++) {
       WantedClaim claim = claims.get(i);
       if (claim == null) {
         throw ProblemException.badRequest(
             "/claims/" + i, "a claim names an attemptId and dispatch");
       }
-      UUID id;
-      try {
-        id = UUID.fromString(claim.attemptId());
-      } catch (IllegalArgumentException | NullPointerException e) {
-        throw ProblemException.badRequest("/claims/" + i + "/attemptId", "not an attempt id");
+      if (claim.attemptId() == null || claim.attemptId().isBlank()) {
+        throw ProblemException.badRequest("/claims/" + i + "/attemptId", "attemptId is required");
       }
-      if (!seen.add(id)) {
+      if (!seen.add(claim.attemptId())) {
         throw ProblemException.badRequest(
-            "/claims/" + i + "/attemptId", "attempt " + id + " is claimed twice");
+            "/claims/" + i + "/attemptId", "attempt " + claim.attemptId() + " is claimed twice");
       }
       if (claim.dispatch() == null || claim.dispatch() < 1) {
         throw ProblemException.badRequest(
             "/claims/" + i + "/dispatch",
             "dispatch is required: the job.authorized's dispatch (1 or more)");
       }
-      wanted.add(new Claims.Wanted(id, claim.dispatch()));
+      // Not an attempt id: answered unknown, as an attempt the pool does not have would be.
+      wanted.add(new Claims.Wanted(uuidOrNull(claim.attemptId()), claim.dispatch()));
     }
     return wanted;
+  }
+
+  private static UUID uuidOrNull(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 }

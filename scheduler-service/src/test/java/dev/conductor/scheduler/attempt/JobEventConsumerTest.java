@@ -223,4 +223,28 @@ class JobEventConsumerTest {
     assertThat(Events.of(runId, EventType.RUN_SUCCEEDED)).hasSize(1);
     assertThat(Api.pool(pool).get("used")).isEqualTo(0);
   }
+
+  @Test
+  void aFailureInThePollKeepsItsSuccessesInPollOrder() {
+    String pool = "dupes";
+    Api.registerExecutor(pool, "exec-dupes-6", 8);
+    String runId = Runs.newRunId();
+    Runs.requestRun(
+        runId,
+        pool,
+        List.of(step("a", "smallrc", 0), step("b", "smallrc", 0), step("c", "smallrc", 0, "b")));
+    List<JobScheduled> jobs = awaitData(runId, EventType.JOB_SCHEDULED, JobScheduled.class, 2);
+    jobs.forEach(job -> Api.claimed(job, "exec-dupes-6"));
+
+    // a fails for good, then b succeeds, in one poll: the run fails first, so c never opens.
+    Events.publishTogether(
+        Topics.JOB_EVENTS,
+        List.of(Runs.failed(scheduled(jobs, "a"), "boom"), Runs.succeeded(scheduled(jobs, "b"))));
+
+    awaitData(runId, EventType.RUN_FAILED, dev.conductor.events.data.RunFailed.class, 1);
+    Events.barrier(Topics.JOB_EVENTS, runId);
+    assertThat((List<Map<String, Object>>) Api.run(runId).get("steps"))
+        .extracting(st -> st.get("name") + ":" + st.get("status") + ":" + st.get("attempts"))
+        .containsExactly("a:failed:1", "b:succeeded:1", "c:cancelled:0");
+  }
 }

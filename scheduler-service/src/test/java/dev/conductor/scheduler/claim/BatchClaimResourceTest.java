@@ -124,10 +124,13 @@ class BatchClaimResourceTest {
                 "claims",
                 List.of(
                     Map.of("attemptId", elsewhere.attemptId(), "dispatch", 1),
-                    Map.of("attemptId", nobody, "dispatch", 1))));
+                    Map.of("attemptId", nobody, "dispatch", 1),
+                    Map.of("attemptId", "not-an-attempt-id", "dispatch", 1))));
 
+    // One bad entry does not fail the others: each is answered.
     assertThat(answers.getList("answers.refused", String.class))
-        .containsExactly("unknown", "unknown");
+        .containsExactly("unknown", "unknown", "unknown");
+    assertThat(answers.getString("answers[2].attemptId")).isEqualTo("not-an-attempt-id");
     // An attempt of another pool is claimed only through that pool.
     Api.claimed(elsewhere, "exec-batch-elsewhere");
   }
@@ -144,8 +147,7 @@ class BatchClaimResourceTest {
             "e",
             "claims",
             List.of(
-                Map.of("attemptId", id, "dispatch", 1),
-                Map.of("attemptId", "not-an-id", "dispatch", 1))),
+                Map.of("attemptId", id, "dispatch", 1), Map.of("attemptId", "", "dispatch", 1))),
         "/claims/1/attemptId");
     assertBadRequest(
         Map.of(
