@@ -132,16 +132,9 @@ public class JobEventConsumer {
     };
   }
 
-  Uni<Void> apply(SqlConnection tx, Consumed consumed) {
-    return apply(tx, consumed, Cause.of(consumed));
-  }
-
+  /** One event of a poll; starts never come here ({@link #pollHandler} applies them together). */
   private Uni<Void> apply(SqlConnection tx, Consumed consumed, Cause cause) {
     return switch (consumed.event().type()) {
-      case ATTEMPT_STARTED -> {
-        AttemptStarted e = consumed.data(AttemptStarted.class);
-        yield outcomes.started(tx, e.attemptId(), e.executorId());
-      }
       case ATTEMPT_HEARTBEAT ->
           outcomes.heartbeat(tx, consumed.data(AttemptHeartbeat.class).attemptId());
       case ATTEMPT_SUCCEEDED ->

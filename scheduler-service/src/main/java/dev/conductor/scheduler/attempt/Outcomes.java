@@ -18,7 +18,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -72,11 +71,6 @@ public class Outcomes {
     this.attemptLeaseSeconds = settings.attemptLeaseSeconds();
   }
 
-  /** attempt.started: the attempt runs (with a fresh lease) and so does its run. */
-  public Uni<Void> started(SqlConnection tx, String attemptId, String executorId) {
-    return startedAll(tx, List.of(attemptId), Arrays.asList(executorId));
-  }
-
   /**
    * A poll's {@code attempt.started} ({@code executorIds[i]} reported {@code attemptIds[i]}), with
    * three statements however many: the attempts run (with a fresh lease), and so do their runs and
@@ -89,9 +83,8 @@ public class Outcomes {
     }
     Instant now = clock.instant();
     List<UUID> ids = attemptIds.stream().map(Outcomes::attemptId).toList();
-    List<String> executors = executorIds;
     return attempts
-        .startAll(tx, ids, executors, now.plusSeconds(attemptLeaseSeconds))
+        .startAll(tx, ids, executorIds, now.plusSeconds(attemptLeaseSeconds))
         .chain(
             started -> {
               Uni<Void> chain = Uni.createFrom().voidItem();

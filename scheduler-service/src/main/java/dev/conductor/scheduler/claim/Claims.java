@@ -11,12 +11,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -120,7 +120,7 @@ public class Claims {
               if (all) {
                 return Uni.createFrom().item(Set.copyOf(ids));
               }
-              Set<UUID> granted = ConcurrentHashMap.newKeySet();
+              Set<UUID> granted = new HashSet<>();
               Uni<Void> chain = Uni.createFrom().voidItem();
               for (AttemptRow attempt : claimed) {
                 chain =

@@ -49,10 +49,6 @@ public class RunRequestConsumer {
                 tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause)));
   }
 
-  Uni<Void> apply(SqlConnection tx, Consumed consumed) {
-    return apply(tx, consumed, Cause.of(consumed));
-  }
-
   private Uni<Void> apply(SqlConnection tx, Consumed consumed, Cause cause) {
     if (consumed.event().type() != EventType.RUN_REQUESTED) {
       return Uni.createFrom().voidItem();

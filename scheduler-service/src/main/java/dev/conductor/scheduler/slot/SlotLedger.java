@@ -40,16 +40,8 @@ public class SlotLedger {
           + "        WHERE pool = $1 AND status = 'scheduled') AS dispatched"
           + " FROM (SELECT COALESCE(SUM(slots), 0) AS capacity, COALESCE(MAX(slots), 0) AS largest"
           + "       FROM executors WHERE pool = $1 AND lease_expires_at > $2) live";
-  private static final String TAKE =
-      "WITH taken AS ("
-          + " UPDATE executors SET used = used + $4::int"
-          + " WHERE pool = $1 AND executor_id = $2 AND lease_expires_at > $5"
-          + " AND used + $4::int <= slots"
-          + " AND NOT EXISTS (SELECT 1 FROM pools WHERE name = $1 AND paused)"
-          + " RETURNING pool)"
-          + " INSERT INTO slot_leases (attempt_id, pool, executor_id, slots, acquired_at)"
-          + " SELECT $3, pool, $2, $4, $5 FROM taken";
-  // As TAKE, for several attempts at once: all of them or none ($4 is their total).
+  // Takes slots on the claiming executor's counter for attempts $3 (slots $6 each, $4 in all),
+  // all of them or none: a live registration, room for them, the pool not paused.
   private static final String TAKE_ALL =
       "WITH taken AS ("
           + " UPDATE executors SET used = used + $4::int"
@@ -154,9 +146,7 @@ public class SlotLedger {
    */
   public Uni<Boolean> take(
       SqlConnection tx, String pool, String executorId, UUID attemptId, int slots, Instant now) {
-    return tx.preparedQuery(TAKE)
-        .execute(Tuple.of(pool, executorId, attemptId, slots, ts(now)))
-        .map(rows -> rows.rowCount() == 1);
+    return takeAll(tx, pool, executorId, List.of(attemptId), List.of(slots), now);
   }
 
   /**
