@@ -22,6 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class KafkaProducers {
+  static final int MAX_BLOCK_MS = 5_000;
+
   private final String bootstrap;
   private volatile KafkaProducer<String, byte[]> producer;
 
@@ -51,7 +53,13 @@ public class KafkaProducers {
                       ProducerConfig.LINGER_MS_CONFIG,
                       lingerMs,
                       ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                      120_000),
+                      120_000,
+                      // send() blocks its caller while it waits for a topic's metadata: for a
+                      // topic deleted from the broker that was a minute on the outbox publisher's
+                      // one thread, with every later publish queued behind it. Topics the producer
+                      // already knows never wait here, an outage included.
+                      ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                      MAX_BLOCK_MS),
                   new StringSerializer(),
                   new ByteArraySerializer());
         }

@@ -85,6 +85,9 @@ public class OutboxPublisher {
             (ok, error) -> {
               if (error != null) {
                 LOG.warnf("publishing after commit failed (%s): the relay takes over", error);
+                // Perhaps a topic has gone: the relay asks the broker again before it sends, and
+                // parks the rows of a topic that no longer exists.
+                appended.records().forEach(r -> topics.forget(r.topic()));
                 relay.takeOver();
                 return;
               }
