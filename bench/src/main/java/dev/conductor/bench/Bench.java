@@ -263,6 +263,10 @@ public final class Bench {
                 stack.dbPassword(),
                 o.drain())) {
       fl.dbSettings().forEach((k, v) -> facts.put("postgres " + k, v));
+      Map<String, Long> pids = new java.util.TreeMap<>();
+      stack.processes().forEach((name, p) -> pids.put(name, p.pid()));
+      pids.put("postgres", cost.postmasterPid());
+      CpuMeter cpu = new CpuMeter(pids);
       conductor.createPipeline();
       if (o.warmup() > 0) {
         log("warm-up: " + o.warmup() + " messages at 20/s, runs at 5/s");
@@ -286,19 +290,25 @@ public final class Bench {
       for (double rate : o.rates()) {
         log("ours at " + Report.num(rate) + "/s, " + o.runs() + " runs");
         CostMeter.Totals before = cost.totals();
+        Map<String, Double> cpuBefore = cpu.totals();
         StepResult r = conductor.run(o.runs(), rate);
         String perRun = CostMeter.perRun(cost.totals().minus(before), r.completed());
+        String cpuPerRun = CpuMeter.perRun(cpuBefore, cpu.totals(), r.completed());
         log("  " + line(r));
         log("  cost: " + perRun);
+        log("  cpu: " + cpuPerRun);
         facts.put("cost at " + Report.num(rate) + "/s", perRun);
+        facts.put("CPU at " + Report.num(rate) + "/s", cpuPerRun);
         ours.add(r);
       }
       facts.put("RSS after the fixed rates", rss(stack));
       if (o.burst() > 0) {
         log("burst: " + o.burst() + " runs posted at once");
         CostMeter.Totals before = cost.totals();
+        Map<String, Double> cpuBefore = cpu.totals();
         StepResult r = conductor.withDrain(o.drain().multipliedBy(3)).run(o.burst(), o.burst());
         log("  " + line(r));
+        facts.put("CPU in the burst", CpuMeter.perRun(cpuBefore, cpu.totals(), r.completed()));
         facts.put(
             "burst of " + o.burst(),
             String.format(

@@ -67,6 +67,15 @@ final class CostMeter implements AutoCloseable {
     return new Totals(records, commits);
   }
 
+  /** PostgreSQL's postmaster: the parent of a backend, asked while that backend lives. */
+  long postmasterPid() throws Exception {
+    try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
+        ResultSet rs = c.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      return CpuMeter.postmaster(rs.getLong(1));
+    }
+  }
+
   /** "N Kafka records, M commits per run" for a step that completed {@code runs}. */
   static String perRun(Totals spent, int runs) {
     if (runs <= 0) {
