@@ -23,6 +23,11 @@ public final class Json {
     return json.startsWith("[") ? new JsonArray(json) : new JsonObject(json);
   }
 
+  /** A value as JSON text, for a {@code text[]} parameter cast to JSONB in SQL; null stays null. */
+  public static String text(Object value) {
+    return value == null ? null : new String(EventCodec.toJsonBytes(value), StandardCharsets.UTF_8);
+  }
+
   /** Binds a JSONB column value (as the client returns it) to {@code type}; null stays null. */
   public static <T> T read(Object column, Class<T> type) {
     if (column == null) {

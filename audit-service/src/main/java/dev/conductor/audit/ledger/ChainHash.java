@@ -42,20 +42,28 @@ public final class ChainHash {
 
   /** The hash of one record; {@code event} is its JSON text (canonical or not, same result). */
   public static String hash(int chain, long seq, String prevHash, String event) {
+    return hashOfCanonical(chain, seq, prevHash, canonical(event));
+  }
+
+  /**
+   * As {@link #hash} for an event already in canonical form (the ledger stores it so): the record
+   * around it is written canonical at once (members in RFC 8785 order, integers as digits), which
+   * spares parsing the event a second time on every append.
+   */
+  public static String hashOfCanonical(int chain, long seq, String prevHash, String event) {
     if (!prevHash.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("prevHash is not 64 lowercase hex digits");
     }
-    String record =
+    return sha256(
         "{\"chain\":"
             + chain
-            + ",\"seq\":"
-            + seq
+            + ",\"event\":"
+            + event
             + ",\"prevHash\":\""
             + prevHash
-            + "\",\"event\":"
-            + event
-            + "}";
-    return sha256(canonical(record));
+            + "\",\"seq\":"
+            + seq
+            + "}");
   }
 
   /**

@@ -128,7 +128,8 @@ public class Ledger {
       int chain = ChainHash.chainOf(o.key(), chains);
       Head head = heads.get(chain);
       long seq = head.seq() + 1;
-      String hash = ChainHash.hash(chain, seq, head.hash(), o.event());
+      // o.event() is canonical (RecordReader): no need to canonicalize it again.
+      String hash = ChainHash.hashOfCanonical(chain, seq, head.hash(), o.event());
       recorded.add(new Recorded(o, chain, seq, head.hash(), hash, now));
       heads.put(chain, new Head(seq, hash));
     }

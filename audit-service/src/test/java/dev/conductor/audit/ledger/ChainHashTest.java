@@ -34,4 +34,14 @@ class ChainHashTest {
         .isEqualTo(expected);
     assertThat(ChainHash.hash(2, 2, ChainHash.GENESIS, event)).isNotEqualTo(expected);
   }
+
+  @Test
+  void aCanonicalEventHashesTheSameWithoutBeingCanonicalizedAgain() {
+    String event = "{ \"b\": 1.50, \"a\": \"é\", \"data\": {\"n\": 1e3} }";
+    String prev = "ab".repeat(32);
+    assertThat(ChainHash.hashOfCanonical(3, 123456789012L, prev, ChainHash.canonical(event)))
+        .isEqualTo(ChainHash.hash(3, 123456789012L, prev, event));
+    assertThat(ChainHash.hashOfCanonical(3, 7, ChainHash.GENESIS, ChainHash.canonical(event)))
+        .isNotEqualTo(ChainHash.hash(3, 8, ChainHash.GENESIS, event));
+  }
 }

@@ -50,6 +50,36 @@ public class Leases {
   }
 
   /** Marks the attempt's live leases revoked; returns those it revoked (none the second time). */
+  /**
+   * As {@link #revokeAttempt} for many attempts in one statement, each with its reason ({@code
+   * reasons.get(i)} for {@code attemptIds.get(i)}; the ids distinct); in the order of {@code
+   * attemptIds}, then by lease.
+   */
+  public Uni<List<Revoked>> revokeAttempts(
+      SqlConnection tx, List<String> attemptIds, List<String> reasons, Instant at) {
+    return tx.preparedQuery(
+            "UPDATE leases l SET revoked_at = $3, revoke_reason = t.reason"
+                + " FROM unnest($1::text[], $2::text[]) AS t(attempt_id, reason)"
+                + " WHERE l.attempt_id = t.attempt_id AND l.revoked_at IS NULL"
+                + " RETURNING l.id, l.run_id, l.attempt_id")
+        .execute(
+            Tuple.of(
+                attemptIds.toArray(String[]::new),
+                reasons.toArray(String[]::new),
+                at.atOffset(ZoneOffset.UTC)))
+        .map(
+            rows -> {
+              List<Revoked> revoked = new ArrayList<>();
+              for (Row row : rows) {
+                revoked.add(new Revoked(row.getString(0), row.getString(1), row.getString(2)));
+              }
+              revoked.sort(
+                  java.util.Comparator.<Revoked>comparingInt(r -> attemptIds.indexOf(r.attemptId()))
+                      .thenComparing(Revoked::leaseId));
+              return revoked;
+            });
+  }
+
   public Uni<List<Revoked>> revokeAttempt(
       SqlConnection tx, String attemptId, String reason, Instant at) {
     return tx.preparedQuery(

@@ -10,6 +10,7 @@ import dev.conductor.events.data.AttemptTimedOut;
 import dev.conductor.events.data.CredentialRevoked;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
@@ -19,6 +20,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -58,18 +62,58 @@ public class Revocations {
    */
   @Incoming("ended")
   public Uni<Void> onEnded(KafkaRecordBatch<String, byte[]> batch) {
-    return consumer.inTransaction(batch, ENDS, this::apply);
+    return consumer.inPollTransaction(
+        batch,
+        ENDS,
+        tx ->
+            new PollHandler() {
+              @Override
+              public Uni<Void> apply(Consumed consumed) {
+                return applyAll(List.of(consumed));
+              }
+
+              @Override
+              public Uni<Void> applyAll(List<Consumed> firstSeen) {
+                return revokeAll(tx, firstSeen);
+              }
+            });
   }
 
-  Uni<Void> apply(SqlConnection tx, Consumed consumed) {
-    String attemptId = attemptId(consumed);
-    if (attemptId == null) {
+  /**
+   * The live leases of every attempt a poll's end events name, in one statement; each revoked lease
+   * gets a {@code credential.revoked} caused by the first end event of its attempt. An end event
+   * that names no attempt fails the poll (replayed one event at a time, only it goes to the DLQ).
+   */
+  private Uni<Void> revokeAll(SqlConnection tx, List<Consumed> events) {
+    Map<String, Consumed> byAttempt = new LinkedHashMap<>();
+    for (Consumed consumed : events) {
+      String attemptId = attemptId(consumed);
+      if (attemptId == null) {
+        continue;
+      }
+      if (attemptId.isBlank()) {
+        throw new Rejected(consumed.event().type().shortName() + " names no attempt");
+      }
+      byAttempt.putIfAbsent(attemptId, consumed);
+    }
+    if (byAttempt.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
-    if (attemptId.isBlank()) {
-      throw new Rejected(consumed.event().type().shortName() + " names no attempt");
-    }
-    return revoke(tx, consumed, attemptId, consumed.event().type().shortName());
+    List<String> ids = List.copyOf(byAttempt.keySet());
+    List<String> reasons =
+        ids.stream().map(id -> byAttempt.get(id).event().type().shortName()).toList();
+    return leases
+        .revokeAttempts(tx, ids, reasons, clock.instant())
+        .chain(
+            revoked -> {
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (Leases.Revoked lease : revoked) {
+                Consumed cause = byAttempt.get(lease.attemptId());
+                chain =
+                    chain.chain(() -> announce(tx, cause, lease, cause.event().type().shortName()));
+              }
+              return chain;
+            });
   }
 
   /**
@@ -84,25 +128,23 @@ public class Revocations {
             revoked -> {
               Uni<Void> chain = Uni.createFrom().voidItem();
               for (Leases.Revoked lease : revoked) {
-                Envelope<CredentialRevoked> event =
-                    Envelope.causedBy(
-                        consumed.event().id(),
-                        EventType.CREDENTIAL_REVOKED,
-                        SOURCE,
-                        lease.runId(),
-                        new CredentialRevoked(lease.leaseId(), lease.runId(), attemptId, reason),
-                        clock);
-                chain =
-                    chain.chain(
-                        () ->
-                            outbox.append(
-                                tx,
-                                event,
-                                EventType.CREDENTIAL_REVOKED.topic(),
-                                consumed.traceparent()));
+                chain = chain.chain(() -> announce(tx, consumed, lease, reason));
               }
               return chain;
             });
+  }
+
+  private Uni<Void> announce(
+      SqlConnection tx, Consumed consumed, Leases.Revoked lease, String reason) {
+    Envelope<CredentialRevoked> event =
+        Envelope.causedBy(
+            consumed.event().id(),
+            EventType.CREDENTIAL_REVOKED,
+            SOURCE,
+            lease.runId(),
+            new CredentialRevoked(lease.leaseId(), lease.runId(), lease.attemptId(), reason),
+            clock);
+    return outbox.append(tx, event, EventType.CREDENTIAL_REVOKED.topic(), consumed.traceparent());
   }
 
   /** The attempt an end event is about; null for every other type (ignored). */

@@ -3,11 +3,13 @@ package dev.conductor.broker.decision;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +46,31 @@ public class Decisions {
     return tx.preparedQuery(INSERT_JOB)
         .execute(tuple(d).addInteger(dispatch))
         .map(result -> result.rowCount() == 1);
+  }
+
+  /** A job decision and the dispatch of its attempt it decides. */
+  public record JobDecision(Decision decision, int dispatch) {}
+
+  /**
+   * As {@link #insertJob} for a poll's decisions in one round trip (the statements pipelined); for
+   * each, in order, whether it was stored. Of two for one dispatch, the first is stored.
+   */
+  public Uni<List<Boolean>> insertJobs(SqlConnection tx, List<JobDecision> decisions) {
+    if (decisions.isEmpty()) {
+      return Uni.createFrom().item(List.of());
+    }
+    List<Tuple> rows =
+        decisions.stream().map(d -> tuple(d.decision()).addInteger(d.dispatch())).toList();
+    return tx.preparedQuery(INSERT_JOB)
+        .executeBatch(rows)
+        .map(
+            result -> {
+              List<Boolean> stored = new ArrayList<>(decisions.size());
+              for (RowSet<Row> r = result; r != null; r = r.next()) {
+                stored.add(r.rowCount() == 1);
+              }
+              return stored;
+            });
   }
 
   /**

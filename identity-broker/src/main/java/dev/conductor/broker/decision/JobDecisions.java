@@ -17,6 +17,7 @@ import dev.conductor.events.data.JobDenied;
 import dev.conductor.events.data.JobScheduled;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
@@ -25,6 +26,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -74,46 +77,83 @@ public class JobDecisions {
    */
   @Incoming("scheduled")
   public Uni<Void> onScheduled(KafkaRecordBatch<String, byte[]> batch) {
-    return consumer.inTransaction(batch, Set.of(EventType.JOB_SCHEDULED), this::apply);
+    return consumer.inPollTransaction(
+        batch,
+        Set.of(EventType.JOB_SCHEDULED),
+        tx ->
+            new PollHandler() {
+              @Override
+              public Uni<Void> apply(Consumed consumed) {
+                return applyAll(List.of(consumed));
+              }
+
+              @Override
+              public Uni<Void> applyAll(List<Consumed> firstSeen) {
+                return decideAll(tx, firstSeen);
+              }
+            });
   }
 
-  Uni<Void> apply(SqlConnection tx, Consumed consumed) {
-    if (consumed.event().type() != EventType.JOB_SCHEDULED) {
-      return Uni.createFrom().voidItem();
-    }
-    JobScheduled job = consumed.data(JobScheduled.class);
-    if (blank(job.runId()) || blank(job.attemptId()) || blank(job.step()) || blank(job.pool())) {
-      throw new Rejected("job.scheduled lacks runId, attemptId, step or pool");
-    }
+  /**
+   * Decides a poll's jobs and stores the decisions in one round trip, then acts on each newly
+   * decided one in poll order. A job that names no run, attempt, step or pool fails the poll (it is
+   * then replayed one event at a time, and only that one goes to the DLQ).
+   */
+  private Uni<Void> decideAll(SqlConnection tx, List<Consumed> events) {
     Instant now = clock.instant();
-    Decision decision = JobPolicy.decide(policies.policy(), job, UUID.randomUUID().toString(), now);
-    int dispatch = Math.max(1, job.dispatch());
+    List<Consumed> jobs = new ArrayList<>();
+    List<Decisions.JobDecision> decided = new ArrayList<>();
+    for (Consumed consumed : events) {
+      if (consumed.event().type() != EventType.JOB_SCHEDULED) {
+        continue;
+      }
+      JobScheduled job = consumed.data(JobScheduled.class);
+      if (blank(job.runId()) || blank(job.attemptId()) || blank(job.step()) || blank(job.pool())) {
+        throw new Rejected("job.scheduled lacks runId, attemptId, step or pool");
+      }
+      jobs.add(consumed);
+      decided.add(
+          new Decisions.JobDecision(
+              JobPolicy.decide(policies.policy(), job, UUID.randomUUID().toString(), now),
+              Math.max(1, job.dispatch())));
+    }
     return decisions
-        .insertJob(tx, decision, dispatch)
+        .insertJobs(tx, decided)
         .chain(
-            first -> {
-              if (!first) {
-                LOG.debugf(
-                    "dispatch %d of attempt %s was already decided; ignoring",
-                    dispatch, job.attemptId());
-                return Uni.createFrom().voidItem();
+            stored -> {
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (int i = 0; i < jobs.size(); i++) {
+                Consumed consumed = jobs.get(i);
+                Decisions.JobDecision d = decided.get(i);
+                if (stored.get(i)) {
+                  chain = chain.chain(() -> act(tx, consumed, d.decision(), d.dispatch(), now));
+                } else {
+                  LOG.debugf(
+                      "dispatch %d of attempt %s was already decided; ignoring",
+                      d.dispatch(), d.decision().attemptId());
+                }
               }
-              // A new dispatch: whatever an earlier one was issued will never be used (its claim
-              // is refused), so it is revoked before anything new is minted.
-              Uni<Void> earlier =
-                  dispatch > 1
-                      ? revocations.revoke(tx, consumed, job.attemptId(), "redispatched")
-                      : Uni.createFrom().voidItem();
-              Uni<Void> recorded =
-                  earlier.chain(
-                      () ->
-                          emit(tx, consumed, EventType.DECISION_RECORDED, job, recorded(decision)));
-              return recorded.chain(
-                  () ->
-                      decision.allowed()
-                          ? authorize(tx, consumed, job, decision, now)
-                          : deny(tx, consumed, job, decision));
+              return chain;
             });
+  }
+
+  /** What a newly stored decision causes: its record, then the job authorized or denied. */
+  private Uni<Void> act(
+      SqlConnection tx, Consumed consumed, Decision decision, int dispatch, Instant now) {
+    JobScheduled job = consumed.data(JobScheduled.class);
+    // A new dispatch: whatever an earlier one was issued will never be used (its claim is
+    // refused), so it is revoked before anything new is minted.
+    Uni<Void> earlier =
+        dispatch > 1
+            ? revocations.revoke(tx, consumed, job.attemptId(), "redispatched")
+            : Uni.createFrom().voidItem();
+    return earlier
+        .chain(() -> emit(tx, consumed, EventType.DECISION_RECORDED, job, recorded(decision)))
+        .chain(
+            () ->
+                decision.allowed()
+                    ? authorize(tx, consumed, job, decision, now)
+                    : deny(tx, consumed, job, decision));
   }
 
   private Uni<Void> deny(SqlConnection tx, Consumed consumed, JobScheduled job, Decision decision) {

@@ -52,6 +52,40 @@ public class AttemptStore {
         .replaceWithVoid();
   }
 
+  /** A new attempt to store: its id, step, number, pool and slot cost. */
+  public record New(UUID id, String runId, String step, int number, String pool, int slots) {}
+
+  /**
+   * As {@link #insert} for many attempts in one statement; they take their FIFO place ({@code seq})
+   * in list order.
+   */
+  public Uni<Void> insertAll(SqlConnection tx, List<New> attempts, Instant now) {
+    int n = attempts.size();
+    UUID[] id = new UUID[n];
+    String[] runId = new String[n];
+    String[] step = new String[n];
+    Integer[] number = new Integer[n];
+    String[] pool = new String[n];
+    Integer[] slots = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      New a = attempts.get(i);
+      id[i] = a.id();
+      runId[i] = a.runId();
+      step[i] = a.step();
+      number[i] = a.number();
+      pool[i] = a.pool();
+      slots[i] = a.slots();
+    }
+    return tx.preparedQuery(
+            "INSERT INTO attempts (id, run_id, step, number, pool, slots, status, wait_reason,"
+                + " created_at)"
+                + " SELECT id, run, step, num, pool, slots, 'waiting', 'queue', $7"
+                + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[],"
+                + " $6::int[]) WITH ORDINALITY AS a(id, run, step, num, pool, slots, n) ORDER BY n")
+        .execute(Tuple.from(new Object[] {id, runId, step, number, pool, slots, ts(now)}))
+        .replaceWithVoid();
+  }
+
   public Uni<Optional<AttemptRow>> find(SqlClient client, UUID id) {
     return client
         .preparedQuery("SELECT " + COLUMNS + " FROM attempts WHERE id = $1")

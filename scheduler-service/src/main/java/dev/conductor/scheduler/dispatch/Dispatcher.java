@@ -68,6 +68,32 @@ public class Dispatcher {
         .replaceWith(id);
   }
 
+  /** Attempt {@code number} of {@code step} in {@code pool}, to open. */
+  public record NewAttempt(StepRow step, String pool, int number) {}
+
+  /**
+   * Creates many attempts in one statement, each waiting for the next drain of its pool; the caller
+   * has stored their steps {@code queued} (a run's first steps, at intake).
+   */
+  public Uni<Void> openAll(SqlConnection tx, List<NewAttempt> opened) {
+    if (opened.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    List<AttemptStore.New> rows =
+        opened.stream()
+            .map(
+                a ->
+                    new AttemptStore.New(
+                        UUID.randomUUID(),
+                        a.step().runId(),
+                        a.step().name(),
+                        a.number(),
+                        a.pool(),
+                        a.step().slots()))
+            .toList();
+    return attempts.insertAll(tx, rows, clock.instant());
+  }
+
   /**
    * Dispatches the pool's waiting attempts as far as its capacity and window allow; call after
    * anything frees or adds. A paused pool dispatches nothing: its waiting attempts wait with reason

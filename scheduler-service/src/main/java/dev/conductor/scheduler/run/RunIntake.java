@@ -19,23 +19,33 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jboss.logging.Logger;
 
 /**
- * Accepts a requested run: validates it, stores the run and its steps, announces it queued and
- * dispatches the steps that have no dependencies. An invalid request is stored and announced as
- * rejected. A run id seen before has no effect, whatever the event id. The pool is taken from its
- * row, read under the pool lock (another instance may have added or retired it a moment ago);
- * resource classes come from the copy in memory, and an unknown class is looked up in the database
- * before the run is rejected for it.
+ * Accepts requested runs, a poll's worth at a time: validates each, stores the runs and their
+ * steps, announces them queued and opens the steps that have no dependencies; an invalid request is
+ * stored and announced as rejected. A run id seen before has no effect, whatever the event id.
+ * Whatever the number of requests, a poll costs the same few statements: which runs are known, the
+ * requested pools' rows (read and locked in name order: another instance may have added or retired
+ * one a moment ago), then one insert each for runs, steps and first attempts. Resource classes come
+ * from the copy in memory, and an unknown class is looked up in the database before a run is
+ * rejected for it.
  */
 @ApplicationScoped
 public class RunIntake {
   private static final Logger LOG = Logger.getLogger(RunIntake.class);
+
+  /** A requested run and the cause of what it leads to. */
+  public record Request(RunRequested run, Cause cause) {}
+
+  /** What became of a new request: queued (no rejection), with the classes that priced it. */
+  private record Verdict(Request request, Optional<Rejection> rejection, ResourceClasses classes) {}
 
   private final RunStore runs;
   private final Dispatcher dispatcher;
@@ -65,130 +75,202 @@ public class RunIntake {
     this.clock = clock;
   }
 
+  /** One request on its own. */
   public Uni<Void> accept(SqlConnection tx, RunRequested request, Cause cause) {
-    if (request.runId() == null || request.runId().isBlank()) {
-      throw new Rejected("run.requested without a runId");
+    return acceptAll(tx, List.of(new Request(request, cause)));
+  }
+
+  /**
+   * Requests in poll order, inside {@code tx}. A request without a run id fails them all (the
+   * consumer then replays the poll one event at a time, and only that one goes to the DLQ); of two
+   * requests for one run id, the first counts.
+   */
+  public Uni<Void> acceptAll(SqlConnection tx, List<Request> requests) {
+    Map<String, Request> byRun = new LinkedHashMap<>();
+    for (Request r : requests) {
+      if (r.run().runId() == null || r.run().runId().isBlank()) {
+        throw new Rejected("run.requested without a runId");
+      }
+      byRun.putIfAbsent(r.run().runId(), r);
     }
-    return runs.find(tx, request.runId())
+    return runs.known(tx, byRun.keySet())
         .chain(
-            existing -> {
-              if (existing.isPresent()) {
-                LOG.debugf("run %s is already known; request ignored", request.runId());
+            known -> {
+              known.forEach(id -> LOG.debugf("run %s is already known; request ignored", id));
+              List<Request> fresh =
+                  byRun.values().stream().filter(r -> !known.contains(r.run().runId())).toList();
+              if (fresh.isEmpty()) {
                 return Uni.createFrom().voidItem();
               }
-              return inForce(tx, request.environment())
-                  .chain(
-                      pool -> {
-                        // One version of the classes for validation and slot costs alike.
-                        ResourceClasses classes = this.classes.snapshot();
-                        Optional<Rejection> rejection = validate(request, pool, classes);
-                        if (rejection.isEmpty()) {
-                          return queue(tx, request, classes, cause);
-                        }
-                        if (!Rejection.UNKNOWN_RESOURCE_CLASS.equals(rejection.get().reason())) {
-                          return reject(tx, request, rejection.get(), cause);
-                        }
-                        // Perhaps a class another instance added a moment ago (our copy follows
-                        // within seconds): the stored classes decide before a final rejection.
-                        return classStore
-                            .all(tx)
-                            .map(ResourceClasses::of)
-                            .chain(
-                                stored ->
-                                    validate(request, pool, stored)
-                                        .map(again -> reject(tx, request, again, cause))
-                                        .orElseGet(() -> queue(tx, request, stored, cause)));
-                      });
+              return inForce(tx, fresh)
+                  .chain(inForce -> decide(tx, fresh, inForce))
+                  .chain(verdicts -> store(tx, verdicts));
             });
   }
 
   /**
-   * The requested pool when it has a row that is not retired, read under the pool's lock (the grant
-   * lock, see SlotLedger), like a retirement: a run accepted concurrently with the retirement of
-   * its pool either commits first (and the retirement sees its attempts) or sees the pool retired.
-   * The row, not this instance's copy, decides, so a pool another instance added a moment ago is
-   * known at once. Answers the pools in force as far as the request is concerned: our copy (for the
-   * rejection's detail), corrected for the requested pool by its row.
+   * The pools in force as far as these requests are concerned: our copy (for a rejection's detail),
+   * corrected for each requested pool by its row, read under the pool's lock (the grant lock, see
+   * SlotLedger) like a retirement: a run accepted concurrently with the retirement of its pool
+   * either commits first (and the retirement sees its attempts) or sees the pool retired. The row,
+   * not this instance's copy, decides, so a pool another instance added a moment ago is known at
+   * once.
    */
-  private Uni<Set<String>> inForce(SqlConnection tx, String pool) {
+  private Uni<Set<String>> inForce(SqlConnection tx, List<Request> requests) {
     Set<String> names = new TreeSet<>(pools.names());
-    if (pool == null || pool.isBlank()) {
+    Set<String> requested = new TreeSet<>();
+    requests.stream()
+        .map(r -> r.run().environment())
+        .filter(pool -> pool != null && !pool.isBlank())
+        .forEach(requested::add);
+    if (requested.isEmpty()) {
       return Uni.createFrom().item(names);
     }
     return ledger
-        .lockIfExists(tx, pool)
+        .lockAllIfExist(tx, requested)
         .map(
-            state -> {
-              if (state.isPresent() && !state.get().retired()) {
-                names.add(pool);
-              } else {
-                names.remove(pool);
+            states -> {
+              for (String pool : requested) {
+                SlotLedger.PoolState state = states.get(pool);
+                if (state != null && !state.retired()) {
+                  names.add(pool);
+                } else {
+                  names.remove(pool);
+                }
               }
               return names;
             });
   }
 
+  /**
+   * Validates each request against one version of the classes (for validation and slot costs
+   * alike). A class unknown to our copy may be one another instance added a moment ago (our copy
+   * follows within seconds): the stored classes, read once, decide before a final rejection.
+   */
+  private Uni<List<Verdict>> decide(SqlConnection tx, List<Request> requests, Set<String> pools) {
+    ResourceClasses copy = this.classes.snapshot();
+    List<Verdict> verdicts = new ArrayList<>();
+    boolean unknownClass = false;
+    for (Request r : requests) {
+      Optional<Rejection> rejection = validate(r.run(), pools, copy);
+      unknownClass |=
+          rejection.filter(x -> Rejection.UNKNOWN_RESOURCE_CLASS.equals(x.reason())).isPresent();
+      verdicts.add(new Verdict(r, rejection, copy));
+    }
+    if (!unknownClass) {
+      return Uni.createFrom().item(verdicts);
+    }
+    return classStore
+        .all(tx)
+        .map(ResourceClasses::of)
+        .map(
+            stored ->
+                verdicts.stream()
+                    .map(
+                        v ->
+                            v.rejection()
+                                    .filter(
+                                        x -> Rejection.UNKNOWN_RESOURCE_CLASS.equals(x.reason()))
+                                    .isPresent()
+                                ? new Verdict(
+                                    v.request(), validate(v.request().run(), pools, stored), stored)
+                                : v)
+                    .toList());
+  }
+
   private static Optional<Rejection> validate(
-      RunRequested request, Set<String> pool, ResourceClasses classes) {
-    return new RunValidator(pool, classes).validate(request);
+      RunRequested request, Set<String> pools, ResourceClasses classes) {
+    return new RunValidator(pools, classes).validate(request);
   }
 
-  private Uni<Void> reject(
-      SqlConnection tx, RunRequested request, Rejection rejection, Cause cause) {
+  /**
+   * Stores the runs (queued or rejected) and the queued runs' steps, and opens their first steps: a
+   * step without dependencies is stored {@code queued} beside its first attempt; its pool is
+   * drained before the commit. Events go out in request order.
+   */
+  private Uni<Void> store(SqlConnection tx, List<Verdict> verdicts) {
     Instant now = clock.instant();
-    RunRow run = row(request, RunRow.REJECTED, rejection.reason(), rejection.detail(), cause, now);
-    LOG.infof("run %s rejected: %s %s", request.runId(), rejection.reason(), rejection.detail());
-    return runs.insert(tx, run, request.trigger())
-        .chain(
-            () ->
-                emitter.emit(
-                    tx,
-                    cause,
-                    run.id(),
-                    run.traceparent(),
-                    EventType.RUN_REJECTED,
-                    new RunRejected(run.id(), rejection.reason(), rejection.detail())));
-  }
-
-  private Uni<Void> queue(
-      SqlConnection tx, RunRequested request, ResourceClasses classes, Cause cause) {
-    Instant now = clock.instant();
-    RunRow run = row(request, RunRow.QUEUED, null, null, cause, now);
-    List<StepRow> steps = steps(run.id(), request.snapshot().steps(), classes);
-    Uni<Void> chain =
-        runs.insert(tx, run, request.trigger())
-            .chain(() -> runs.insertSteps(tx, steps))
-            .chain(
-                () ->
-                    emitter.emit(
-                        tx,
-                        cause,
-                        run.id(),
-                        run.traceparent(),
-                        EventType.RUN_QUEUED,
-                        new RunQueued(run.id(), run.pool(), now)));
-    for (StepRow step : steps) {
-      if (step.dependsOn().isEmpty()) {
-        chain = chain.chain(() -> dispatcher.open(tx, step, run.pool(), 1)).replaceWithVoid();
+    List<RunRow> rows = new ArrayList<>();
+    List<String> triggers = new ArrayList<>();
+    List<StepRow> steps = new ArrayList<>();
+    List<Dispatcher.NewAttempt> first = new ArrayList<>();
+    for (Verdict v : verdicts) {
+      RunRequested request = v.request().run();
+      Cause cause = v.request().cause();
+      RunRow run =
+          v.rejection()
+              .map(x -> row(request, RunRow.REJECTED, x.reason(), x.detail(), cause, now))
+              .orElseGet(() -> row(request, RunRow.QUEUED, null, null, cause, now));
+      rows.add(run);
+      triggers.add(request.trigger());
+      if (v.rejection().isPresent()) {
+        LOG.infof(
+            "run %s rejected: %s %s",
+            run.id(), v.rejection().get().reason(), v.rejection().get().detail());
+        continue;
+      }
+      for (StepRow step : steps(run.id(), request.snapshot().steps(), v.classes())) {
+        steps.add(step);
+        if (step.status().equals(StepRow.QUEUED)) {
+          first.add(new Dispatcher.NewAttempt(step, run.pool(), 1));
+        }
       }
     }
-    return chain.chain(() -> dispatcher.drain(tx, run.pool(), cause));
+    return runs.insertAll(tx, rows, triggers)
+        .chain(() -> steps.isEmpty() ? Uni.createFrom().voidItem() : runs.insertSteps(tx, steps))
+        .chain(() -> dispatcher.openAll(tx, first))
+        .chain(() -> announce(tx, verdicts, rows, now));
   }
 
+  /** run.queued or run.rejected for each, in request order; then a drain of each used pool. */
+  private Uni<Void> announce(
+      SqlConnection tx, List<Verdict> verdicts, List<RunRow> rows, Instant now) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (int i = 0; i < rows.size(); i++) {
+      RunRow run = rows.get(i);
+      Cause cause = verdicts.get(i).request().cause();
+      Optional<Rejection> rejection = verdicts.get(i).rejection();
+      chain =
+          chain.chain(
+              () ->
+                  rejection.isPresent()
+                      ? emitter.emit(
+                          tx,
+                          cause,
+                          run.id(),
+                          run.traceparent(),
+                          EventType.RUN_REJECTED,
+                          new RunRejected(
+                              run.id(), rejection.get().reason(), rejection.get().detail()))
+                      : emitter
+                          .emit(
+                              tx,
+                              cause,
+                              run.id(),
+                              run.traceparent(),
+                              EventType.RUN_QUEUED,
+                              new RunQueued(run.id(), run.pool(), now))
+                          .chain(() -> dispatcher.drain(tx, run.pool(), cause)));
+    }
+    return chain;
+  }
+
+  /** The run's steps; those without dependencies are queued at once (their attempt is opened). */
   private static List<StepRow> steps(String runId, List<StepSpec> specs, ResourceClasses classes) {
     List<StepRow> steps = new ArrayList<>();
     for (int i = 0; i < specs.size(); i++) {
       StepSpec spec = specs.get(i);
+      List<String> dependsOn = RunValidator.dependsOn(spec).stream().distinct().toList();
       steps.add(
           new StepRow(
               runId,
               spec.name(),
               i,
-              RunValidator.dependsOn(spec).stream().distinct().toList(),
+              dependsOn,
               spec,
               classes.slots(spec.resourceClass()).orElseThrow(),
               spec.maxRetries(),
-              StepRow.PENDING));
+              dependsOn.isEmpty() ? StepRow.QUEUED : StepRow.PENDING));
     }
     return steps;
   }

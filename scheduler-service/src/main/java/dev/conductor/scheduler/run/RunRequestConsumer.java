@@ -4,14 +4,16 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.EventConsumer;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.dispatch.AtCommit;
-import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
 import dev.conductor.scheduler.slot.SlotLedger;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -42,17 +44,33 @@ public class RunRequestConsumer {
   @Incoming("runs")
   public Uni<Void> onRuns(KafkaRecordBatch<String, byte[]> batch) {
     return consumer.inPollTransaction(
-        batch,
-        HANDLED,
-        tx ->
-            AtCommit.perPoll(
-                tx, dispatcher, ledger, (consumed, cause) -> apply(tx, consumed, cause)));
+        batch, HANDLED, tx -> pollHandler(tx, AtCommit.forPoll(dispatcher, ledger)));
   }
 
-  private Uni<Void> apply(SqlConnection tx, Consumed consumed, Cause cause) {
-    if (consumed.event().type() != EventType.RUN_REQUESTED) {
-      return Uni.createFrom().voidItem();
-    }
-    return intake.accept(tx, consumed.data(RunRequested.class), cause);
+  /** The poll's requests go to {@link RunIntake#acceptAll} together; drains run at the commit. */
+  private PollHandler pollHandler(SqlConnection tx, AtCommit end) {
+    return new PollHandler() {
+      @Override
+      public Uni<Void> apply(Consumed consumed) {
+        return applyAll(List.of(consumed));
+      }
+
+      @Override
+      public Uni<Void> applyAll(List<Consumed> firstSeen) {
+        List<RunIntake.Request> requests = new ArrayList<>();
+        for (Consumed consumed : firstSeen) {
+          if (consumed.event().type() == EventType.RUN_REQUESTED) {
+            requests.add(
+                new RunIntake.Request(consumed.data(RunRequested.class), end.causeOf(consumed)));
+          }
+        }
+        return requests.isEmpty() ? Uni.createFrom().voidItem() : intake.acceptAll(tx, requests);
+      }
+
+      @Override
+      public Uni<Void> beforeCommit() {
+        return end.beforeCommit(tx);
+      }
+    };
   }
 }

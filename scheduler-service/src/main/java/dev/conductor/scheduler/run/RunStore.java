@@ -14,13 +14,16 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Runs and steps in the {@code scheduler} schema. Every status change is guarded by the status. */
 @ApplicationScoped
@@ -32,6 +35,16 @@ public class RunStore {
           + " finished_at";
   private static final String STEP_COLUMNS =
       "run_id, name, position, depends_on, definition, slots, max_retries, status";
+
+  // One execution however many runs a poll brings: the columns travel as arrays.
+  private static final String INSERT_ALL =
+      "INSERT INTO runs (id, workspace, pipeline, pipeline_version, environment, status, reason,"
+          + " detail, run_as, requester, parameters, trigger_name, traceparent, requested_at)"
+          + " SELECT id, ws, pl, ver, env, st, rsn, det, ras, req::jsonb, par::jsonb, trg, tp, at"
+          + " FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],"
+          + " $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
+          + " $13::text[], $14::timestamptz[])"
+          + " AS u(id, ws, pl, ver, env, st, rsn, det, ras, req, par, trg, tp, at)";
 
   public Uni<Optional<RunRow>> find(SqlClient client, String runId) {
     return client
@@ -51,6 +64,19 @@ public class RunStore {
             rows -> {
               Map<String, RunRow> found = new HashMap<>();
               rows.forEach(row -> found.put(row.getString("id"), run(row)));
+              return found;
+            });
+  }
+
+  /** Which of {@code runIds} are stored (one statement for a whole poll of requests). */
+  public Uni<Set<String>> known(SqlClient client, Collection<String> runIds) {
+    return client
+        .preparedQuery("SELECT id FROM runs WHERE id = ANY($1)")
+        .execute(Tuple.of(runIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Set<String> found = new HashSet<>();
+              rows.forEach(row -> found.add(row.getString("id")));
               return found;
             });
   }
@@ -84,30 +110,62 @@ public class RunStore {
             });
   }
 
-  /** Stores a new run; {@code trigger} names what requested it (may be null). */
-  public Uni<Void> insert(SqlConnection tx, RunRow run, String trigger) {
-    return tx.preparedQuery(
-            "INSERT INTO runs (id, workspace, pipeline, pipeline_version, environment, status,"
-                + " reason, detail, run_as, requester, parameters, trigger_name, traceparent,"
-                + " requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-                + " $14)")
+  /**
+   * Stores new runs in one statement, the columns as arrays; {@code triggers.get(i)} names what
+   * requested run {@code i} (may be null).
+   */
+  public Uni<Void> insertAll(SqlConnection tx, List<RunRow> runs, List<String> triggers) {
+    int n = runs.size();
+    String[] id = new String[n];
+    String[] workspace = new String[n];
+    String[] pipeline = new String[n];
+    Integer[] version = new Integer[n];
+    String[] environment = new String[n];
+    String[] status = new String[n];
+    String[] reason = new String[n];
+    String[] detail = new String[n];
+    String[] runAs = new String[n];
+    String[] requester = new String[n];
+    String[] parameters = new String[n];
+    String[] trigger = new String[n];
+    String[] traceparent = new String[n];
+    OffsetDateTime[] requestedAt = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      RunRow run = runs.get(i);
+      id[i] = run.id();
+      workspace[i] = run.workspace();
+      pipeline[i] = run.pipeline();
+      version[i] = run.pipelineVersion();
+      environment[i] = run.environment();
+      status[i] = run.status();
+      reason[i] = run.reason();
+      detail[i] = run.detail();
+      runAs[i] = run.runAs();
+      requester[i] = Json.text(run.requester());
+      parameters[i] = Json.text(run.parameters());
+      trigger[i] = triggers.get(i);
+      traceparent[i] = run.traceparent();
+      requestedAt[i] = ts(run.requestedAt());
+    }
+    return tx.preparedQuery(INSERT_ALL)
         .execute(
             Tuple.from(
-                Arrays.asList(
-                    run.id(),
-                    run.workspace(),
-                    run.pipeline(),
-                    run.pipelineVersion(),
-                    run.environment(),
-                    run.status(),
-                    run.reason(),
-                    run.detail(),
-                    run.runAs(),
-                    Json.param(run.requester()),
-                    Json.param(run.parameters()),
-                    trigger,
-                    run.traceparent(),
-                    ts(run.requestedAt()))))
+                new Object[] {
+                  id,
+                  workspace,
+                  pipeline,
+                  version,
+                  environment,
+                  status,
+                  reason,
+                  detail,
+                  runAs,
+                  requester,
+                  parameters,
+                  trigger,
+                  traceparent,
+                  requestedAt
+                }))
         .replaceWithVoid();
   }
 

@@ -10,7 +10,10 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -31,6 +34,11 @@ public class SlotLedger {
   private static final String LOCK =
       "SELECT paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = $1"
           + " FOR NO KEY UPDATE";
+  // As LOCK for several pools, locked in name order (the sort happens below the row locks), so two
+  // transactions that lock the same pools never wait on each other in a circle.
+  private static final String LOCK_ALL =
+      "SELECT name, paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = ANY($1)"
+          + " ORDER BY name FOR NO KEY UPDATE";
   // Held slots count on every executor, live or not: the attempts of an executor whose
   // registration lapsed still hold theirs until their own lease expires.
   private static final String USAGE =
@@ -116,6 +124,24 @@ public class SlotLedger {
               Row row = rows.iterator().next();
               return Optional.of(
                   new PoolState(row.getBoolean("paused"), row.getBoolean("retired")));
+            });
+  }
+
+  /**
+   * As {@link #lockIfExists} for several pools in one statement; pools without a row are absent.
+   */
+  public Uni<Map<String, PoolState>> lockAllIfExist(SqlConnection tx, Collection<String> pools) {
+    return tx.preparedQuery(LOCK_ALL)
+        .execute(Tuple.of(pools.toArray(String[]::new)))
+        .map(
+            rows -> {
+              Map<String, PoolState> states = new HashMap<>();
+              for (Row row : rows) {
+                states.put(
+                    row.getString("name"),
+                    new PoolState(row.getBoolean("paused"), row.getBoolean("retired")));
+              }
+              return states;
             });
   }
 

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.endsWith;
 
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
+import dev.conductor.events.Topics;
 import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.AttemptTimedOut;
 import dev.conductor.events.data.JobScheduled;
@@ -20,6 +21,7 @@ import dev.conductor.events.data.RunQueued;
 import dev.conductor.events.data.RunRejected;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.events.data.RunSucceeded;
+import dev.conductor.events.data.StepSpec;
 import dev.conductor.platform.trace.TraceContext;
 import dev.conductor.scheduler.support.Api;
 import dev.conductor.scheduler.support.Events;
@@ -322,6 +324,52 @@ class RunLifecycleTest {
     Runs.requestRun(unknownPool, "staging", List.of(step("a", "smallrc", 0)));
     assertThat(awaitData(unknownPool, EventType.RUN_REJECTED, RunRejected.class, 1).get(0).reason())
         .isEqualTo("unknown-pool");
+  }
+
+  /**
+   * Requests published back to back are taken a poll at a time (RunIntake.acceptAll): valid and
+   * invalid ones, a second request for one run, a DAG, each gets what it would get alone.
+   */
+  @Test
+  void requestsArrivingTogetherEachGetTheirOwnOutcome() {
+    String pool = "together";
+    Api.registerExecutor(pool, "exec-together", 8);
+    String single = Runs.newRunId();
+    String dag = Runs.newRunId();
+    String unknownPool = Runs.newRunId();
+    String unknownClass = Runs.newRunId();
+    List<Envelope<?>> requests =
+        List.of(
+            request(single, pool, List.of(step("only", "smallrc", 0))),
+            request(unknownPool, "staging", List.of(step("a", "smallrc", 0))),
+            request(dag, pool, List.of(step("a", "smallrc", 0), step("b", "smallrc", 0, "a"))),
+            // The same run again under another event id: the first request counts.
+            request(single, pool, List.of(step("other", "smallrc", 0))),
+            request(unknownClass, pool, List.of(step("a", "hugerc", 0))));
+    Events.publishTogether(Topics.RUNS, requests);
+
+    assertThat(awaitData(single, EventType.JOB_SCHEDULED, JobScheduled.class, 1))
+        .extracting(JobScheduled::step)
+        .containsExactly("only");
+    assertThat(awaitData(dag, EventType.JOB_SCHEDULED, JobScheduled.class, 1))
+        .extracting(JobScheduled::step)
+        .containsExactly("a");
+    assertThat(awaitData(unknownPool, EventType.RUN_REJECTED, RunRejected.class, 1).get(0).reason())
+        .isEqualTo("unknown-pool");
+    assertThat(
+            awaitData(unknownClass, EventType.RUN_REJECTED, RunRejected.class, 1).get(0).reason())
+        .isEqualTo("unknown-resource-class");
+    Events.caughtUp();
+    assertThat(Events.of(single, EventType.RUN_QUEUED)).hasSize(1);
+    assertThat(Events.of(single, EventType.JOB_SCHEDULED)).hasSize(1);
+    assertThat(Events.of(dag, EventType.JOB_SCHEDULED)).hasSize(1);
+    assertThat(Api.run(dag)).containsEntry("status", "queued");
+    assertThat(Api.pool(pool)).containsEntry("dispatched", 2);
+  }
+
+  private static Envelope<RunRequested> request(String runId, String pool, List<StepSpec> steps) {
+    return Events.event(
+        EventType.RUN_REQUESTED, "trigger-service", runId, Runs.request(runId, pool, steps));
   }
 
   @Test

@@ -404,7 +404,9 @@ class SlotLedgerConcurrencyTest {
     instanceA
         .withTransaction(
             tx -> {
-              Uni<Void> chain = runs.insert(tx, run, null).chain(() -> runs.insertSteps(tx, steps));
+              Uni<Void> chain =
+                  runs.insertAll(tx, List.of(run), java.util.Collections.singletonList(null))
+                      .chain(() -> runs.insertSteps(tx, steps));
               for (StepRow step : steps) {
                 chain = chain.chain(() -> dispatcher.open(tx, step, pool, 1)).replaceWithVoid();
               }
