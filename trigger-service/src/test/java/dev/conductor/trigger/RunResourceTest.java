@@ -130,6 +130,67 @@ class RunResourceTest {
     assertThat(record.headers().lastHeader("authorization")).isNull();
   }
 
+  /**
+   * Requests that arrive together share transactions (RunStarter); each still gets its own answer:
+   * a bad one its problem, a repeated idempotency key the one run, the rest their runs.
+   */
+  @Test
+  void concurrentRequestsEachGetTheirOwnAnswer() throws Exception {
+    String operator = granted("pipeline.run", "/workspaces/" + ws);
+    String jwt = token(operator);
+    String key = unique("key");
+    java.util.concurrent.ExecutorService clients =
+        java.util.concurrent.Executors.newFixedThreadPool(16);
+    try {
+      List<java.util.concurrent.Future<Response>> good = new java.util.ArrayList<>();
+      List<java.util.concurrent.Future<Response>> bad = new java.util.ArrayList<>();
+      List<java.util.concurrent.Future<Response>> sameKey = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        good.add(clients.submit(() -> post(jwt, BODY, null)));
+        if (i % 8 == 0) {
+          bad.add(
+              clients.submit(
+                  () -> post(jwt, "{\"environment\": \"nowhere\", \"parameters\": {}}", null)));
+          sameKey.add(clients.submit(() -> post(jwt, BODY, key)));
+        }
+      }
+      java.util.Set<String> runIds = new java.util.HashSet<>();
+      for (var f : good) {
+        Response r = f.get();
+        r.then().statusCode(201);
+        runIds.add(r.path("runId"));
+      }
+      assertThat(runIds).hasSize(40);
+      for (var f : bad) {
+        f.get()
+            .then()
+            .statusCode(400)
+            .contentType("application/problem+json")
+            .body("errors.field", hasItem("/environment"));
+      }
+      java.util.Set<String> keyed = new java.util.HashSet<>();
+      int created = 0;
+      for (var f : sameKey) {
+        Response r = f.get();
+        assertThat(r.statusCode()).isIn(200, 201);
+        created += r.statusCode() == 201 ? 1 : 0;
+        keyed.add(r.path("runId"));
+      }
+      assertThat(created).isEqualTo(1);
+      assertThat(keyed).hasSize(1);
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  private Response post(String jwt, String body, String idempotencyKey) {
+    var request = given().auth().oauth2(jwt).contentType(ContentType.JSON).body(body);
+    if (idempotencyKey != null) {
+      request = request.header("Idempotency-Key", idempotencyKey);
+    }
+    return request.post(RUNS, ws, "nightly");
+  }
+
   @Test
   void sameIdempotencyKeyStartsOneRun() throws SQLException {
     String operator = granted("pipeline.run", "/workspaces/" + ws);

@@ -24,7 +24,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -101,25 +105,63 @@ public class RunRequests {
    *     the idempotency key already names a run of another pipeline
    */
   public Uni<Started> start(SqlConnection tx, StartRun request, Caller caller, Origin origin) {
-    return pipelines
-        .latest(tx, request.workspace(), request.pipeline())
-        .chain(
-            found -> {
-              Pipelines.Stored pipeline =
-                  found.orElseThrow(
-                      () ->
-                          ProblemException.notFound(
-                              "pipeline " + request.workspace() + "/" + request.pipeline()));
-              JsonNode parameters = validate(pipeline, request);
-              String runId = UUID.randomUUID().toString();
-              return claimKey(tx, request, runId)
-                  .chain(
-                      existing ->
-                          existing != null
-                              ? Uni.createFrom().item(new Started(existing, false))
-                              : insert(tx, pipeline, request, parameters, caller, origin, runId)
-                                  .replaceWith(new Started(runId, true)));
-            });
+    return start(tx, request, caller, origin, new HashMap<>());
+  }
+
+  /** A request to start a run, with who asks and where it came from. */
+  public record Request(StartRun run, Caller caller, Origin origin) {}
+
+  /**
+   * Several requests in one transaction, in order, as {@link #start} would take each: the pipelines
+   * they name are read once, and the transaction's events are written in one statement. One failure
+   * fails them all (the caller then takes them one by one).
+   */
+  public Uni<List<Started>> startAll(SqlConnection tx, List<Request> requests) {
+    Map<String, Optional<Pipelines.Stored>> read = new HashMap<>();
+    List<Started> started = new ArrayList<>(requests.size());
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (Request r : requests) {
+      chain =
+          chain.chain(
+              () ->
+                  start(tx, r.run(), r.caller(), r.origin(), read)
+                      .invoke(started::add)
+                      .replaceWithVoid());
+    }
+    return chain.replaceWith(started);
+  }
+
+  /** As {@link #start}; {@code read} holds the latest versions read so far in {@code tx}. */
+  private Uni<Started> start(
+      SqlConnection tx,
+      StartRun request,
+      Caller caller,
+      Origin origin,
+      Map<String, Optional<Pipelines.Stored>> read) {
+    String key = Pipelines.key(request.workspace(), request.pipeline());
+    Uni<Optional<Pipelines.Stored>> latest =
+        read.containsKey(key)
+            ? Uni.createFrom().item(read.get(key))
+            : pipelines
+                .latest(tx, request.workspace(), request.pipeline())
+                .invoke(found -> read.put(key, found));
+    return latest.chain(
+        found -> {
+          Pipelines.Stored pipeline =
+              found.orElseThrow(
+                  () ->
+                      ProblemException.notFound(
+                          "pipeline " + request.workspace() + "/" + request.pipeline()));
+          JsonNode parameters = validate(pipeline, request);
+          String runId = UUID.randomUUID().toString();
+          return claimKey(tx, request, runId)
+              .chain(
+                  existing ->
+                      existing != null
+                          ? Uni.createFrom().item(new Started(existing, false))
+                          : insert(tx, pipeline, request, parameters, caller, origin, runId)
+                              .replaceWith(new Started(runId, true)));
+        });
   }
 
   private JsonNode validate(Pipelines.Stored pipeline, StartRun request) {

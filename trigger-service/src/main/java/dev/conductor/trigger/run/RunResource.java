@@ -6,7 +6,6 @@ import dev.conductor.events.KafkaEvents;
 import dev.conductor.platform.auth.Access;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
-import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.platform.trace.TraceContext;
 import dev.conductor.trigger.pipeline.Pipelines;
@@ -35,20 +34,17 @@ public class RunResource {
 
   private final CurrentCaller current;
   private final Access access;
-  private final RunRequests runs;
-  private final Transactions transactions;
+  private final RunStarter starter;
   private final String runsBase;
 
   public RunResource(
       CurrentCaller current,
       Access access,
-      RunRequests runs,
-      Transactions transactions,
+      RunStarter starter,
       @ConfigProperty(name = "conductor.trigger.scheduler-url") Optional<String> schedulerUrl) {
     this.current = current;
     this.access = access;
-    this.runs = runs;
-    this.transactions = transactions;
+    this.starter = starter;
     // Runs are tracked by the scheduler: Location points there when its address is configured.
     this.runsBase = schedulerUrl.map(u -> u.replaceAll("/+$", "")).orElse("") + "/api/v1/runs/";
   }
@@ -72,8 +68,9 @@ public class RunResource {
         .map(allowed -> request(ws, p, idempotencyKey, body))
         .chain(
             request ->
-                transactions.run(
-                    tx -> runs.start(tx, request, caller, RunRequests.Origin.manual(traceparent))))
+                starter.start(
+                    new RunRequests.Request(
+                        request, caller, RunRequests.Origin.manual(traceparent))))
         .map(
             started ->
                 Response.status(started.created() ? 201 : 200)
