@@ -49,7 +49,6 @@ public class Leases {
         .replaceWithVoid();
   }
 
-  /** Marks the attempt's live leases revoked; returns those it revoked (none the second time). */
   /**
    * As {@link #revokeAttempt} for many attempts in one statement, each with its reason ({@code
    * reasons.get(i)} for {@code attemptIds.get(i)}; the ids distinct); in the order of {@code
@@ -80,6 +79,7 @@ public class Leases {
             });
   }
 
+  /** Marks the attempt's live leases revoked; returns those it revoked (none the second time). */
   public Uni<List<Revoked>> revokeAttempt(
       SqlConnection tx, String attemptId, String reason, Instant at) {
     return tx.preparedQuery(

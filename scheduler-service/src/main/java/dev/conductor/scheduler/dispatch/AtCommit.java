@@ -6,10 +6,10 @@ import dev.conductor.scheduler.slot.SlotLedger;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -31,7 +31,8 @@ import java.util.function.Function;
 public final class AtCommit {
   private final Dispatcher dispatcher;
   private final SlotLedger ledger;
-  private final Map<String, Cause> firstByPool = new LinkedHashMap<>();
+  // Sorted: pools are locked in name order by every transaction (as SlotLedger.lockAllIfExist).
+  private final Map<String, Cause> firstByPool = new TreeMap<>();
   private final Map<String, Cause> latestByRun = new HashMap<>();
   // Sorted: leases, then counters, are locked in one order by every transaction.
   private final Set<UUID> ended = new TreeSet<>();

@@ -34,11 +34,12 @@ public class SlotLedger {
   private static final String LOCK =
       "SELECT paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = $1"
           + " FOR NO KEY UPDATE";
-  // As LOCK for several pools, locked in name order (the sort happens below the row locks), so two
-  // transactions that lock the same pools never wait on each other in a circle.
+  // As LOCK for several pools, locked in name order (the sort happens below the row locks; "C" is
+  // the order of Java's String.compareTo, which AtCommit's drains follow), so two transactions
+  // that lock the same pools never wait on each other in a circle.
   private static final String LOCK_ALL =
       "SELECT name, paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = ANY($1)"
-          + " ORDER BY name FOR NO KEY UPDATE";
+          + " ORDER BY name COLLATE \"C\" FOR NO KEY UPDATE";
   // Held slots count on every executor, live or not: the attempts of an executor whose
   // registration lapsed still hold theirs until their own lease expires.
   private static final String USAGE =

@@ -111,24 +111,32 @@ public class RunRequests {
   /** A request to start a run, with who asks and where it came from. */
   public record Request(StartRun run, Caller caller, Origin origin) {}
 
+  /** What became of one of several requests: its run, or the problem that refused it. */
+  public record Outcome(Started started, ProblemException refused) {}
+
   /**
    * Several requests in one transaction, in order, as {@link #start} would take each: the pipelines
-   * they name are read once, and the transaction's events are written in one statement. One failure
-   * fails them all (the caller then takes them one by one).
+   * they name are read once, and the transaction's events are written in one statement. A request
+   * refused with a problem (400, 404, 409) has written nothing before it is refused, so the others
+   * go on; any other failure (the database's) fails them all.
    */
-  public Uni<List<Started>> startAll(SqlConnection tx, List<Request> requests) {
+  public Uni<List<Outcome>> startAll(SqlConnection tx, List<Request> requests) {
     Map<String, Optional<Pipelines.Stored>> read = new HashMap<>();
-    List<Started> started = new ArrayList<>(requests.size());
+    List<Outcome> outcomes = new ArrayList<>(requests.size());
     Uni<Void> chain = Uni.createFrom().voidItem();
     for (Request r : requests) {
       chain =
           chain.chain(
               () ->
-                  start(tx, r.run(), r.caller(), r.origin(), read)
-                      .invoke(started::add)
+                  Uni.createFrom()
+                      .deferred(() -> start(tx, r.run(), r.caller(), r.origin(), read))
+                      .map(started -> new Outcome(started, null))
+                      .onFailure(ProblemException.class)
+                      .recoverWithItem(e -> new Outcome(null, (ProblemException) e))
+                      .invoke(outcomes::add)
                       .replaceWithVoid());
     }
-    return chain.replaceWith(started);
+    return chain.replaceWith(outcomes);
   }
 
   /** As {@link #start}; {@code read} holds the latest versions read so far in {@code tx}. */

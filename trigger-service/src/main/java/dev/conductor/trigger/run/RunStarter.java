@@ -1,6 +1,7 @@
 package dev.conductor.trigger.run;
 
 import dev.conductor.platform.db.Transactions;
+import dev.conductor.platform.kafka.Failures;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,10 +19,12 @@ import org.jboss.logging.Logger;
  * wait and go together, up to {@link #BATCH} per transaction. One run costs a transaction's begin,
  * commit and event write, so under a burst the cost per run falls as the queue grows instead of
  * every request queueing for a connection of its own (10,000 requests at once used to wait longer
- * than their clients did, and the runs of the ones that gave up still ran after). A transaction
- * that fails is taken apart: each request again in its own, so only the one at fault gets its
- * error. Beyond {@link #MAX_WAITING} waiting requests, a request is refused at once (503) rather
- * than queued for longer than a client waits.
+ * than their clients did, and the runs of the ones that gave up still ran after). A request refused
+ * with a problem gets it and leaves the others of its transaction alone; a transaction that fails
+ * for another reason is taken apart (each request again in its own) unless the failure is
+ * transient, when they all get it, as a request alone would. A request whose client has gone before
+ * its turn is dropped. Beyond {@link #MAX_WAITING} waiting requests, a request is refused at once
+ * (503) rather than queued for longer than a client waits.
  */
 @ApplicationScoped
 public class RunStarter {
@@ -68,12 +71,16 @@ public class RunStarter {
         continue;
       }
       List<Pending> batch = new ArrayList<>();
+      int taken = 0;
       for (Pending p = waiting.poll();
           p != null;
           p = batch.size() < BATCH ? waiting.poll() : null) {
-        batch.add(p);
+        taken++;
+        if (!p.done().isDone()) { // else cancelled: its client has gone and would never know
+          batch.add(p);
+        }
       }
-      waitingCount.addAndGet(-batch.size());
+      waitingCount.addAndGet(-taken);
       if (batch.isEmpty()) {
         inFlight.decrementAndGet();
         continue;
@@ -94,23 +101,28 @@ public class RunStarter {
     next();
   }
 
-  /** The batch in one transaction; if that fails, each request in its own. */
+  /** The batch in one transaction; see the class comment for what a failure does. */
   private Uni<Void> run(List<Pending> batch) {
     List<RunRequests.Request> requests = batch.stream().map(Pending::request).toList();
     return transactions
         .run(tx -> runs.startAll(tx, requests))
         .invoke(
-            started -> {
+            outcomes -> {
               for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).done().complete(started.get(i));
+                RunRequests.Outcome outcome = outcomes.get(i);
+                if (outcome.refused() != null) {
+                  batch.get(i).done().completeExceptionally(outcome.refused());
+                } else {
+                  batch.get(i).done().complete(outcome.started());
+                }
               }
             })
         .replaceWithVoid()
         .onFailure()
         .recoverWithUni(
             e -> {
-              if (batch.size() == 1) {
-                batch.get(0).done().completeExceptionally(e);
+              if (batch.size() == 1 || Failures.isTransient(e)) {
+                batch.forEach(p -> p.done().completeExceptionally(e));
                 return Uni.createFrom().voidItem();
               }
               Uni<Void> alone = Uni.createFrom().voidItem();
