@@ -105,15 +105,13 @@ public class Revocations {
     return leases
         .revokeAttempts(tx, ids, reasons, clock.instant())
         .chain(
-            revoked -> {
-              Uni<Void> chain = Uni.createFrom().voidItem();
-              for (Leases.Revoked lease : revoked) {
-                Consumed cause = byAttempt.get(lease.attemptId());
-                chain =
-                    chain.chain(() -> announce(tx, cause, lease, cause.event().type().shortName()));
-              }
-              return chain;
-            });
+            revoked ->
+                PollHandler.inOrder(
+                    revoked,
+                    lease -> {
+                      Consumed cause = byAttempt.get(lease.attemptId());
+                      return announce(tx, cause, lease, cause.event().type().shortName());
+                    }));
   }
 
   /**

@@ -121,19 +121,25 @@ public class JobDecisions {
         .insertJobs(tx, decided)
         .chain(
             stored -> {
-              Uni<Void> chain = Uni.createFrom().voidItem();
+              List<Integer> fresh = new ArrayList<>();
               for (int i = 0; i < jobs.size(); i++) {
-                Consumed consumed = jobs.get(i);
-                Decisions.JobDecision d = decided.get(i);
                 if (stored.get(i)) {
-                  chain = chain.chain(() -> act(tx, consumed, d.decision(), d.dispatch(), now));
+                  fresh.add(i);
                 } else {
                   LOG.debugf(
                       "dispatch %d of attempt %s was already decided; ignoring",
-                      d.dispatch(), d.decision().attemptId());
+                      decided.get(i).dispatch(), decided.get(i).decision().attemptId());
                 }
               }
-              return chain;
+              return PollHandler.inOrder(
+                  fresh,
+                  i ->
+                      act(
+                          tx,
+                          jobs.get(i),
+                          decided.get(i).decision(),
+                          decided.get(i).dispatch(),
+                          now));
             });
   }
 

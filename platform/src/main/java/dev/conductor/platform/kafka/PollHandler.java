@@ -1,5 +1,6 @@
 package dev.conductor.platform.kafka;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.function.Function;
@@ -18,11 +19,22 @@ public interface PollHandler {
    * some kinds of event to many rows in one statement overrides this.
    */
   default Uni<Void> applyAll(List<Consumed> firstSeen) {
-    Uni<Void> chain = Uni.createFrom().voidItem();
-    for (Consumed consumed : firstSeen) {
-      chain = chain.chain(() -> apply(consumed));
-    }
-    return chain;
+    return inOrder(firstSeen, this::apply);
+  }
+
+  /**
+   * {@code step} for each item, one after the other. Not a chain of one {@code Uni} per item: when
+   * the steps complete at once (events appended in memory), such a chain runs on one stack, and a
+   * poll of 500 overflowed it.
+   */
+  static <T> Uni<Void> inOrder(Iterable<T> items, Function<T, Uni<Void>> step) {
+    return Multi.createFrom()
+        .iterable(items)
+        .onItem()
+        .<Void>transformToUniAndConcatenate(step::apply)
+        .collect()
+        .asList()
+        .replaceWithVoid();
   }
 
   default Uni<Void> beforeCommit() {

@@ -5,6 +5,7 @@ import dev.conductor.events.data.RunQueued;
 import dev.conductor.events.data.RunRejected;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.events.data.StepSpec;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.scheduler.dispatch.Cause;
 import dev.conductor.scheduler.dispatch.Dispatcher;
@@ -225,34 +226,31 @@ public class RunIntake {
   /** run.queued or run.rejected for each, in request order; then a drain of each used pool. */
   private Uni<Void> announce(
       SqlConnection tx, List<Verdict> verdicts, List<RunRow> rows, Instant now) {
-    Uni<Void> chain = Uni.createFrom().voidItem();
-    for (int i = 0; i < rows.size(); i++) {
-      RunRow run = rows.get(i);
-      Cause cause = verdicts.get(i).request().cause();
-      Optional<Rejection> rejection = verdicts.get(i).rejection();
-      chain =
-          chain.chain(
-              () ->
-                  rejection.isPresent()
-                      ? emitter.emit(
-                          tx,
-                          cause,
-                          run.id(),
-                          run.traceparent(),
-                          EventType.RUN_REJECTED,
-                          new RunRejected(
-                              run.id(), rejection.get().reason(), rejection.get().detail()))
-                      : emitter
-                          .emit(
-                              tx,
-                              cause,
-                              run.id(),
-                              run.traceparent(),
-                              EventType.RUN_QUEUED,
-                              new RunQueued(run.id(), run.pool(), now))
-                          .chain(() -> dispatcher.drain(tx, run.pool(), cause)));
-    }
-    return chain;
+    List<Integer> order = java.util.stream.IntStream.range(0, rows.size()).boxed().toList();
+    return PollHandler.inOrder(
+        order,
+        i -> {
+          RunRow run = rows.get(i);
+          Cause cause = verdicts.get(i).request().cause();
+          Optional<Rejection> rejection = verdicts.get(i).rejection();
+          return rejection.isPresent()
+              ? emitter.emit(
+                  tx,
+                  cause,
+                  run.id(),
+                  run.traceparent(),
+                  EventType.RUN_REJECTED,
+                  new RunRejected(run.id(), rejection.get().reason(), rejection.get().detail()))
+              : emitter
+                  .emit(
+                      tx,
+                      cause,
+                      run.id(),
+                      run.traceparent(),
+                      EventType.RUN_QUEUED,
+                      new RunQueued(run.id(), run.pool(), now))
+                  .chain(() -> dispatcher.drain(tx, run.pool(), cause));
+        });
   }
 
   /** The run's steps; those without dependencies are queued at once (their attempt is opened). */
