@@ -4,6 +4,7 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.data.AttemptFenced;
 import dev.conductor.events.data.RunFailed;
 import dev.conductor.events.data.RunSucceeded;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.scheduler.Settings;
 import dev.conductor.scheduler.dispatch.Cause;
@@ -248,14 +249,13 @@ public class Outcomes {
             ended -> {
               Map<UUID, AttemptRow> byId = new HashMap<>();
               ended.forEach(a -> byId.put(a.id(), a));
-              Uni<Void> chain = Uni.createFrom().voidItem();
-              for (UUID id : ids) {
-                AttemptRow attempt = byId.get(id);
-                chain =
-                    attempt == null
-                        ? chain.chain(() -> ignored(tx, id, ending.status()))
-                        : chain.chain(() -> release(tx, causes.get(id), attempt));
-              }
+              Uni<Void> chain =
+                  PollHandler.inOrder(
+                      ids,
+                      id ->
+                          byId.get(id) == null
+                              ? ignored(tx, id, ending.status())
+                              : release(tx, causes.get(id), byId.get(id)));
               if (ended.isEmpty()) {
                 return chain;
               }

@@ -4,6 +4,7 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.data.JobScheduled;
 import dev.conductor.events.data.JobWaiting;
 import dev.conductor.events.data.StepSpec;
+import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.Settings;
 import dev.conductor.scheduler.attempt.AttemptRow;
 import dev.conductor.scheduler.attempt.AttemptStore;
@@ -144,16 +145,14 @@ public class Dispatcher {
     return attempts
         .pauseWaiting(tx, pool)
         .chain(
-            changed -> {
-              Uni<Void> chain = Uni.createFrom().voidItem();
-              for (AttemptRow attempt : changed) {
-                Placement.Decision decision = Placement.plan(usage, List.of(attempt), true).get(0);
-                chain =
-                    chain.chain(
-                        () -> announceWaiting(tx, decision, causeOf.apply(attempt.runId())));
-              }
-              return chain;
-            });
+            changed ->
+                PollHandler.inOrder(
+                    changed,
+                    attempt ->
+                        announceWaiting(
+                            tx,
+                            Placement.plan(usage, List.of(attempt), true).get(0),
+                            causeOf.apply(attempt.runId()))));
   }
 
   /** Grants first, in one statement for all, then tells the others why they wait. */
@@ -213,19 +212,20 @@ public class Dispatcher {
                         jobs.stream().map(j -> timeoutSeconds(j.step())).toList(),
                         claimBy)
                     .chain(
-                        dispatched -> {
-                          Uni<Void> chain = Uni.createFrom().voidItem();
-                          for (Job job : jobs) {
+                        dispatched ->
                             // Guarded: only attempts that were still waiting were dispatched.
-                            Integer dispatch = dispatched.get(job.attempt().id());
-                            if (dispatch != null) {
-                              chain =
-                                  chain.chain(
-                                      () -> scheduled(tx, job, dispatch, causeOf, now, claimBy));
-                            }
-                          }
-                          return chain;
-                        }));
+                            PollHandler.inOrder(
+                                jobs.stream()
+                                    .filter(j -> dispatched.containsKey(j.attempt().id()))
+                                    .toList(),
+                                job ->
+                                    scheduled(
+                                        tx,
+                                        job,
+                                        dispatched.get(job.attempt().id()),
+                                        causeOf,
+                                        now,
+                                        claimBy))));
   }
 
   private Uni<Void> scheduled(
