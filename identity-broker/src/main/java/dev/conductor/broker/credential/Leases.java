@@ -50,9 +50,9 @@ public class Leases {
   }
 
   /**
-   * As {@link #revokeAttempt} for many attempts in one statement, each with its reason ({@code
+   * Marks the live leases of the attempts revoked, in one statement, each with its reason ({@code
    * reasons.get(i)} for {@code attemptIds.get(i)}; the ids distinct); in the order of {@code
-   * attemptIds}, then by lease.
+   * attemptIds}, then by lease (reproducible events); none the second time.
    */
   public Uni<List<Revoked>> revokeAttempts(
       SqlConnection tx, List<String> attemptIds, List<String> reasons, Instant at) {
@@ -75,26 +75,6 @@ public class Leases {
               revoked.sort(
                   java.util.Comparator.<Revoked>comparingInt(r -> attemptIds.indexOf(r.attemptId()))
                       .thenComparing(Revoked::leaseId));
-              return revoked;
-            });
-  }
-
-  /** Marks the attempt's live leases revoked; returns those it revoked (none the second time). */
-  public Uni<List<Revoked>> revokeAttempt(
-      SqlConnection tx, String attemptId, String reason, Instant at) {
-    return tx.preparedQuery(
-            "UPDATE leases SET revoked_at = $2, revoke_reason = $3"
-                + " WHERE attempt_id = $1 AND revoked_at IS NULL"
-                + " RETURNING id, run_id, attempt_id")
-        .execute(Tuple.of(attemptId, at.atOffset(ZoneOffset.UTC), reason))
-        .map(
-            rows -> {
-              List<Revoked> revoked = new ArrayList<>();
-              for (Row row : rows) {
-                revoked.add(new Revoked(row.getString(0), row.getString(1), row.getString(2)));
-              }
-              // Stable order, so the credential.revoked events of one attempt are reproducible.
-              revoked.sort((a, b) -> a.leaseId().compareTo(b.leaseId()));
               return revoked;
             });
   }

@@ -18,7 +18,6 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,20 +62,7 @@ public class Revocations {
   @Incoming("ended")
   public Uni<Void> onEnded(KafkaRecordBatch<String, byte[]> batch) {
     return consumer.inPollTransaction(
-        batch,
-        ENDS,
-        tx ->
-            new PollHandler() {
-              @Override
-              public Uni<Void> apply(Consumed consumed) {
-                return applyAll(List.of(consumed));
-              }
-
-              @Override
-              public Uni<Void> applyAll(List<Consumed> firstSeen) {
-                return revokeAll(tx, firstSeen);
-              }
-            });
+        batch, ENDS, tx -> PollHandler.together(events -> revokeAll(tx, events)));
   }
 
   /**
@@ -119,17 +105,9 @@ public class Revocations {
    * by {@code consumed}; nothing when none is live.
    */
   public Uni<Void> revoke(SqlConnection tx, Consumed consumed, String attemptId, String reason) {
-    Instant now = clock.instant();
     return leases
-        .revokeAttempt(tx, attemptId, reason, now)
-        .chain(
-            revoked -> {
-              Uni<Void> chain = Uni.createFrom().voidItem();
-              for (Leases.Revoked lease : revoked) {
-                chain = chain.chain(() -> announce(tx, consumed, lease, reason));
-              }
-              return chain;
-            });
+        .revokeAttempts(tx, List.of(attemptId), List.of(reason), clock.instant())
+        .chain(revoked -> PollHandler.inOrder(revoked, l -> announce(tx, consumed, l, reason)));
   }
 
   private Uni<Void> announce(

@@ -80,18 +80,7 @@ public class JobDecisions {
     return consumer.inPollTransaction(
         batch,
         Set.of(EventType.JOB_SCHEDULED),
-        tx ->
-            new PollHandler() {
-              @Override
-              public Uni<Void> apply(Consumed consumed) {
-                return applyAll(List.of(consumed));
-              }
-
-              @Override
-              public Uni<Void> applyAll(List<Consumed> firstSeen) {
-                return decideAll(tx, firstSeen);
-              }
-            });
+        tx -> PollHandler.together(events -> decideAll(tx, events)));
   }
 
   /**

@@ -41,6 +41,35 @@ public interface PollHandler {
     return Uni.createFrom().voidItem();
   }
 
+  /**
+   * A handler that applies a poll's events together, in {@code applyAll} (a poll replayed one event
+   * at a time hands it lists of one), then {@code beforeCommit}.
+   */
+  static PollHandler together(
+      Function<List<Consumed>, Uni<Void>> applyAll, Supplier<Uni<Void>> beforeCommit) {
+    return new PollHandler() {
+      @Override
+      public Uni<Void> apply(Consumed consumed) {
+        return applyAll(List.of(consumed));
+      }
+
+      @Override
+      public Uni<Void> applyAll(List<Consumed> firstSeen) {
+        return applyAll.apply(firstSeen);
+      }
+
+      @Override
+      public Uni<Void> beforeCommit() {
+        return beforeCommit.get();
+      }
+    };
+  }
+
+  /** As {@link #together(Function, Supplier)} with nothing before the commit. */
+  static PollHandler together(Function<List<Consumed>, Uni<Void>> applyAll) {
+    return together(applyAll, () -> Uni.createFrom().voidItem());
+  }
+
   static PollHandler of(Function<Consumed, Uni<Void>> apply, Supplier<Uni<Void>> beforeCommit) {
     return new PollHandler() {
       @Override

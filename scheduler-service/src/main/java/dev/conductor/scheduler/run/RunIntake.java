@@ -76,11 +76,6 @@ public class RunIntake {
     this.clock = clock;
   }
 
-  /** One request on its own. */
-  public Uni<Void> accept(SqlConnection tx, RunRequested request, Cause cause) {
-    return acceptAll(tx, List.of(new Request(request, cause)));
-  }
-
   /**
    * Requests in poll order, inside {@code tx}. A request without a run id fails them all (the
    * consumer then replays the poll one event at a time, and only that one goes to the DLQ); of two

@@ -49,28 +49,17 @@ public class RunRequestConsumer {
 
   /** The poll's requests go to {@link RunIntake#acceptAll} together; drains run at the commit. */
   private PollHandler pollHandler(SqlConnection tx, AtCommit end) {
-    return new PollHandler() {
-      @Override
-      public Uni<Void> apply(Consumed consumed) {
-        return applyAll(List.of(consumed));
-      }
-
-      @Override
-      public Uni<Void> applyAll(List<Consumed> firstSeen) {
-        List<RunIntake.Request> requests = new ArrayList<>();
-        for (Consumed consumed : firstSeen) {
-          if (consumed.event().type() == EventType.RUN_REQUESTED) {
-            requests.add(
-                new RunIntake.Request(consumed.data(RunRequested.class), end.causeOf(consumed)));
+    return PollHandler.together(
+        firstSeen -> {
+          List<RunIntake.Request> requests = new ArrayList<>();
+          for (Consumed consumed : firstSeen) {
+            if (consumed.event().type() == EventType.RUN_REQUESTED) {
+              requests.add(
+                  new RunIntake.Request(consumed.data(RunRequested.class), end.causeOf(consumed)));
+            }
           }
-        }
-        return requests.isEmpty() ? Uni.createFrom().voidItem() : intake.acceptAll(tx, requests);
-      }
-
-      @Override
-      public Uni<Void> beforeCommit() {
-        return end.beforeCommit(tx);
-      }
-    };
+          return requests.isEmpty() ? Uni.createFrom().voidItem() : intake.acceptAll(tx, requests);
+        },
+        () -> end.beforeCommit(tx));
   }
 }
