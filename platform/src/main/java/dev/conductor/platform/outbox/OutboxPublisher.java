@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -27,6 +28,10 @@ import org.jboss.logging.Logger;
 public class OutboxPublisher {
   private static final Logger LOG = Logger.getLogger(OutboxPublisher.class);
   private static final String DELETE = "DELETE FROM outbox WHERE seq = ANY($1)";
+  // Published rows wait this long to be deleted together (well within the relay's grace, so it
+  // does not publish them again): one DELETE, a commit of its own, for all the transactions of
+  // that time instead of one each (at 25-50 runs/s, over a quarter of all commits).
+  private static final long DELETE_DELAY_MILLIS = 100;
 
   private final Pool pool;
   private final KafkaProducers producers;
@@ -36,8 +41,8 @@ public class OutboxPublisher {
   // keeps the sends in commit order, so one key's events stay in order.
   private final Queue<Long> published = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean deleting = new AtomicBoolean();
-  private final ExecutorService sender =
-      Executors.newSingleThreadExecutor(
+  private final ScheduledExecutorService sender =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "outbox-publisher");
             t.setDaemon(true);
@@ -96,22 +101,34 @@ public class OutboxPublisher {
   }
 
   /**
-   * Deletes published rows, many transactions' at once: one DELETE in flight at a time, and the
-   * rows published meanwhile wait for the next. Under load that is one commit for many publishes
-   * instead of one each (it was two of a run's eight commits).
+   * Deletes published rows, many transactions' at once: the first row published after a DELETE
+   * schedules the next one {@link #DELETE_DELAY_MILLIS} later, and one DELETE is in flight at a
+   * time.
    */
   private void deleteLater(List<Long> seqs) {
     published.addAll(seqs);
-    deleteNext();
+    scheduleDelete();
   }
 
-  private void deleteNext() {
+  private void scheduleDelete() {
     if (published.isEmpty() || !deleting.compareAndSet(false, true)) {
       return;
     }
+    try {
+      sender.schedule(this::deleteNow, DELETE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      deleteNow(); // shutting down: delete what was published while the pool still serves
+    }
+  }
+
+  private void deleteNow() {
     List<Long> batch = new ArrayList<>();
     for (Long seq = published.poll(); seq != null; seq = published.poll()) {
       batch.add(seq);
+    }
+    if (batch.isEmpty()) {
+      deleted();
+      return;
     }
     try {
       pool.preparedQuery(DELETE)
@@ -134,7 +151,7 @@ public class OutboxPublisher {
 
   private void deleted() {
     deleting.set(false);
-    deleteNext(); // rows published while this DELETE ran
+    scheduleDelete(); // rows published while this DELETE waited or ran
   }
 
   @PreDestroy
