@@ -93,14 +93,16 @@ public class AttemptStore {
         .map(AttemptStore::first);
   }
 
+  // The head of a pool's queue: the partial index attempts_waiting (pool, seq) hands the rows over
+  // in order, so a read stops after $2 however long the queue is (LongQueueTest).
+  static final String WAITING =
+      "SELECT "
+          + COLUMNS
+          + " FROM attempts WHERE pool = $1 AND status = 'waiting' ORDER BY seq LIMIT $2";
+
   /** The waiting attempts of a pool in FIFO order (creation). */
   public Uni<List<AttemptRow>> waiting(SqlConnection tx, String pool, int limit) {
-    return tx.preparedQuery(
-            "SELECT "
-                + COLUMNS
-                + " FROM attempts WHERE pool = $1 AND status = 'waiting' ORDER BY seq LIMIT $2")
-        .execute(Tuple.of(pool, limit))
-        .map(AttemptStore::all);
+    return tx.preparedQuery(WAITING).execute(Tuple.of(pool, limit)).map(AttemptStore::all);
   }
 
   /**
