@@ -136,17 +136,19 @@ public class AttemptStore {
         .map(rows -> rows.rowCount() == 1);
   }
 
+  // The partial index attempts_unpaused holds exactly the rows this changes: the sweeper's drain of
+  // a paused pool, every second, reads none of its queue once that queue waits for "paused".
+  static final String PAUSE_WAITING =
+      "UPDATE attempts SET wait_reason = 'paused' WHERE pool = $1 AND status = 'waiting'"
+          + " AND wait_reason IS DISTINCT FROM 'paused' RETURNING "
+          + COLUMNS;
+
   /**
    * In a paused pool: every waiting attempt not yet waiting for {@code paused} now does, in one
    * statement; returns only the attempts whose reason changed (those are announced).
    */
   public Uni<List<AttemptRow>> pauseWaiting(SqlConnection tx, String pool) {
-    return tx.preparedQuery(
-            "UPDATE attempts SET wait_reason = 'paused' WHERE pool = $1 AND status = 'waiting'"
-                + " AND wait_reason IS DISTINCT FROM 'paused' RETURNING "
-                + COLUMNS)
-        .execute(Tuple.of(pool))
-        .map(AttemptStore::all);
+    return tx.preparedQuery(PAUSE_WAITING).execute(Tuple.of(pool)).map(AttemptStore::all);
   }
 
   /**

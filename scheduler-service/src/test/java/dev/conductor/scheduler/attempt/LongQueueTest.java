@@ -65,6 +65,30 @@ class LongQueueTest {
     assertThat(removedByFilter(plan)).isLessThan(100);
     assertThat(plan.get("Shared Hit Blocks").asLong() + plan.get("Shared Read Blocks").asLong())
         .isLessThan(40);
+
+    // Paused, the pool dispatches nothing and its queue waits for "paused", as the first drain
+    // after the pause leaves it (stored here directly: that drain announces each of them)...
+    db.withTransaction(
+            tx ->
+                tx.preparedQuery("UPDATE pools SET paused = true WHERE name = $1")
+                    .execute(Tuple.of(POOL))
+                    .chain(
+                        () ->
+                            tx.preparedQuery(
+                                    "UPDATE attempts SET wait_reason = 'paused'"
+                                        + " WHERE pool = $1 AND status = 'waiting'")
+                                .execute(Tuple.of(POOL))))
+        .await()
+        .atMost(DB);
+    // As autovacuum does after an update of that size: the index entries of the old row
+    // versions go.
+    db.query("VACUUM attempts").execute().await().atMost(DB);
+    // ...and the drain the sweeper repeats every second reads none of it again.
+    JsonNode pause = explain(AttemptStore.PAUSE_WAITING, Tuple.of(POOL));
+    assertThat(pause.toString()).doesNotContain("Seq Scan");
+    assertThat(removedByFilter(pause)).isLessThan(100);
+    assertThat(pause.get("Shared Hit Blocks").asLong() + pause.get("Shared Read Blocks").asLong())
+        .isLessThan(40);
   }
 
   private static long removedByFilter(JsonNode node) {
