@@ -1,19 +1,22 @@
 package dev.conductor.platform.outbox;
 
 import dev.conductor.platform.kafka.KafkaProducers;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -32,8 +35,10 @@ public class OutboxPublisher {
   // does not publish them again): one DELETE, a commit of its own, for all the transactions of
   // that time instead of one each (at 25-50 runs/s, over a quarter of all commits).
   private static final long DELETE_DELAY_MILLIS = 100;
+  private static final Duration LAST_DELETE = Duration.ofSeconds(2);
 
   private final Pool pool;
+  private final Vertx vertx;
   private final KafkaProducers producers;
   private final OutboxRelay relay;
   private final BrokerTopics topics;
@@ -41,8 +46,11 @@ public class OutboxPublisher {
   // keeps the sends in commit order, so one key's events stay in order.
   private final Queue<Long> published = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean deleting = new AtomicBoolean();
-  private final ScheduledExecutorService sender =
-      Executors.newSingleThreadScheduledExecutor(
+  // The timer of the next DELETE: a Vert.x timer, not the sender's thread, so that a send blocked
+  // on a full buffer never holds up deleting what Kafka has already acknowledged.
+  private volatile long deleteTimer = -1;
+  private final ExecutorService sender =
+      Executors.newSingleThreadExecutor(
           r -> {
             Thread t = new Thread(r, "outbox-publisher");
             t.setDaemon(true);
@@ -50,8 +58,9 @@ public class OutboxPublisher {
           });
 
   public OutboxPublisher(
-      Pool pool, KafkaProducers producers, OutboxRelay relay, BrokerTopics topics) {
+      Pool pool, Vertx vertx, KafkaProducers producers, OutboxRelay relay, BrokerTopics topics) {
     this.pool = pool;
+    this.vertx = vertx;
     this.producers = producers;
     this.relay = relay;
     this.topics = topics;
@@ -115,9 +124,10 @@ public class OutboxPublisher {
       return;
     }
     try {
-      sender.schedule(this::deleteNow, DELETE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      deleteNow(); // shutting down: delete what was published while the pool still serves
+      deleteTimer = vertx.setTimer(DELETE_DELAY_MILLIS, id -> deleteNow());
+    } catch (RuntimeException e) {
+      // Vert.x is closing: the rows stay, and the relay publishes them again after the next start.
+      deleting.set(false);
     }
   }
 
@@ -152,6 +162,29 @@ public class OutboxPublisher {
   private void deleted() {
     deleting.set(false);
     scheduleDelete(); // rows published while this DELETE waited or ran
+  }
+
+  /**
+   * Before the database pool closes: the rows published in the last 100 ms are deleted now, so the
+   * next start does not publish them again.
+   */
+  void flush(@Observes ShutdownEvent event) {
+    vertx.cancelTimer(deleteTimer);
+    List<Long> batch = new ArrayList<>();
+    for (Long seq = published.poll(); seq != null; seq = published.poll()) {
+      batch.add(seq);
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    try {
+      pool.preparedQuery(DELETE)
+          .execute(Tuple.of(batch.toArray(Long[]::new)))
+          .await()
+          .atMost(LAST_DELETE);
+    } catch (RuntimeException e) {
+      LOG.warnf("deleting the last published outbox rows failed: %s", e.getMessage());
+    }
   }
 
   @PreDestroy
