@@ -11,6 +11,7 @@ import dev.conductor.scheduler.support.Api;
 import dev.conductor.scheduler.support.Events;
 import dev.conductor.scheduler.support.Runs;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -88,18 +89,11 @@ class LongQueueTest {
 
     // Paused, the pool dispatches nothing and its queue waits for "paused", as the first drain
     // after the pause leaves it (stored here directly: that drain announces each of them)...
-    db.withTransaction(
-            tx ->
-                tx.preparedQuery("UPDATE pools SET paused = true WHERE name = $1")
-                    .execute(Tuple.of(POOL))
-                    .chain(
-                        () ->
-                            tx.preparedQuery(
-                                    "UPDATE attempts SET wait_reason = 'paused'"
-                                        + " WHERE pool = $1 AND status = 'waiting'")
-                                .execute(Tuple.of(POOL))))
-        .await()
-        .atMost(DB);
+    inTransaction(
+        new Statement("UPDATE pools SET paused = true WHERE name = $1", POOL),
+        new Statement(
+            "UPDATE attempts SET wait_reason = 'paused' WHERE pool = $1 AND status = 'waiting'",
+            POOL));
     // As autovacuum does after an update of that size: the planner sees the queue marked.
     db.query("ANALYZE attempts").execute().await().atMost(DB);
     // ...and the drain the sweeper repeats every second reads none of it again.
@@ -132,28 +126,25 @@ class LongQueueTest {
                         "SELECT count(*) FROM attempts WHERE run_id = $1 AND status = 'waiting'",
                         runId)
                     == 1);
-    db.withTransaction(
-            tx ->
-                tx.preparedQuery(
-                        "INSERT INTO steps (run_id, name, position, depends_on, definition, slots,"
-                            + " max_retries, status)"
-                            + " SELECT s.run_id, 's' || i, i, s.depends_on,"
-                            + " jsonb_set(s.definition, '{name}', to_jsonb('s' || i)), s.slots,"
-                            + " s.max_retries, s.status"
-                            + " FROM steps s, generate_series(2, $2) AS i"
-                            + " WHERE s.run_id = $1 AND s.name = 's1'")
-                    .execute(Tuple.of(runId, WAITING))
-                    .chain(
-                        () ->
-                            tx.preparedQuery(
-                                    "INSERT INTO attempts (id, run_id, step, number, pool, slots,"
-                                        + " status, wait_reason, created_at)"
-                                        + " SELECT gen_random_uuid(), $1, 's' || i, 1, $2, 1,"
-                                        + " 'waiting', 'queue', now()"
-                                        + " FROM generate_series(2, $3) AS i ORDER BY i")
-                                .execute(Tuple.of(runId, POOL, WAITING))))
-        .await()
-        .atMost(DB);
+    inTransaction(
+        new Statement(
+            "INSERT INTO steps (run_id, name, position, depends_on, definition, slots,"
+                + " max_retries, status)"
+                + " SELECT s.run_id, 's' || i, i, s.depends_on,"
+                + " jsonb_set(s.definition, '{name}', to_jsonb('s' || i)), s.slots,"
+                + " s.max_retries, s.status"
+                + " FROM steps s, generate_series(2, $2) AS i"
+                + " WHERE s.run_id = $1 AND s.name = 's1'",
+            runId,
+            WAITING),
+        new Statement(
+            "INSERT INTO attempts (id, run_id, step, number, pool, slots, status, wait_reason,"
+                + " created_at)"
+                + " SELECT gen_random_uuid(), $1, 's' || i, 1, $2, 1, 'waiting', 'queue', now()"
+                + " FROM generate_series(2, $3) AS i ORDER BY i",
+            runId,
+            POOL,
+            WAITING));
     // As autovacuum would after such an insert: the planner sees the table as it is.
     db.query("ANALYZE attempts").execute().await().atMost(DB);
   }
@@ -164,30 +155,24 @@ class LongQueueTest {
    */
   private void storeHistory() {
     String runId = Runs.newRunId();
-    db.withTransaction(
-            tx ->
-                tx.preparedQuery(
-                        "INSERT INTO runs (id, status, requested_at) VALUES ($1, 'succeeded', now())")
-                    .execute(Tuple.of(runId))
-                    .chain(
-                        () ->
-                            tx.preparedQuery(
-                                    "INSERT INTO steps (run_id, name, position, depends_on,"
-                                        + " definition, slots, max_retries, status)"
-                                        + " SELECT $1, 'h' || i, i, '{}', '{}'::jsonb, 1, 0,"
-                                        + " 'succeeded' FROM generate_series(1, $2) AS i")
-                                .execute(Tuple.of(runId, WAITING)))
-                    .chain(
-                        () ->
-                            tx.preparedQuery(
-                                    "INSERT INTO attempts (id, run_id, step, number, pool, slots,"
-                                        + " status, created_at, finished_at)"
-                                        + " SELECT gen_random_uuid(), $1, 'h' || i, 1, $2, 1,"
-                                        + " 'succeeded', now(), now()"
-                                        + " FROM generate_series(1, $3) AS i ORDER BY i")
-                                .execute(Tuple.of(runId, POOL, WAITING))))
-        .await()
-        .atMost(DB);
+    inTransaction(
+        new Statement(
+            "INSERT INTO runs (id, status, requested_at) VALUES ($1, 'succeeded', now())", runId),
+        new Statement(
+            "INSERT INTO steps (run_id, name, position, depends_on, definition, slots,"
+                + " max_retries, status)"
+                + " SELECT $1, 'h' || i, i, '{}', '{}'::jsonb, 1, 0, 'succeeded'"
+                + " FROM generate_series(1, $2) AS i",
+            runId,
+            WAITING),
+        new Statement(
+            "INSERT INTO attempts (id, run_id, step, number, pool, slots, status, created_at,"
+                + " finished_at)"
+                + " SELECT gen_random_uuid(), $1, 'h' || i, 1, $2, 1, 'succeeded', now(), now()"
+                + " FROM generate_series(1, $3) AS i ORDER BY i",
+            runId,
+            POOL,
+            WAITING));
   }
 
   private static String[] steps(int from, int to) {
@@ -206,6 +191,25 @@ class LongQueueTest {
 
   private long count(String sql, Object... params) {
     return rows(sql, params).get(0).getLong(0);
+  }
+
+  /** One statement and its parameters, for {@link #inTransaction}. */
+  private record Statement(String sql, Object... params) {}
+
+  /** Runs the statements in order, in one transaction. */
+  private void inTransaction(Statement... statements) {
+    db.withTransaction(
+            tx ->
+                Multi.createFrom()
+                    .items(statements)
+                    .onItem()
+                    .transformToUniAndConcatenate(
+                        s -> tx.preparedQuery(s.sql()).execute(Tuple.from(s.params())))
+                    .collect()
+                    .last()
+                    .replaceWithVoid())
+        .await()
+        .atMost(DB);
   }
 
   private void sql(String sql, Object... params) {
