@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -283,9 +284,13 @@ public final class Bench {
       }
       if (o.max()) {
         log("maximum sustained rate, floor");
+        Map<Double, String> floorCpu = new HashMap<>();
         floorMax =
             MaxSearch.search(
-                logged(fl), o.runs(), MaxSearch.rates(Math.max(50, o.searchFrom()), 12800));
+                logged(fl, cpu, floorCpu),
+                o.runs(),
+                MaxSearch.rates(Math.max(50, o.searchFrom()), 12800));
+        atMaximum(facts, "floor", "message", floorMax, floorCpu);
       }
       for (double rate : o.rates()) {
         log("ours at " + Report.num(rate) + "/s, " + o.runs() + " runs");
@@ -321,11 +326,13 @@ public final class Bench {
       }
       if (o.max()) {
         log("maximum sustained rate, ours");
+        Map<Double, String> oursCpu = new HashMap<>();
         oursMax =
             MaxSearch.search(
-                logged(conductor.withDrain(searchDrain)),
+                logged(conductor.withDrain(searchDrain), cpu, oursCpu),
                 o.runs(),
                 MaxSearch.rates(o.searchFrom(), 1600));
+        atMaximum(facts, "ours", "run", oursMax, oursCpu);
       }
     }
     facts.put("load average after", loadAverage());
@@ -352,13 +359,36 @@ public final class Bench {
     return out.toString();
   }
 
-  private static Workload logged(Workload w) {
+  /** A search step, logged with the CPU each process spent per completed request. */
+  private static Workload logged(Workload w, CpuMeter cpu, Map<Double, String> cpuByRate) {
     return (n, rate) -> {
       log("  step: " + n + " at " + Report.num(rate) + "/s");
+      Map<String, Double> before = cpu.totals();
       StepResult r = w.run(n, rate);
+      String perRequest = CpuMeter.perRun(before, cpu.totals(), r.completed());
+      cpuByRate.put(rate, perRequest);
       log("    " + line(r) + (MaxSearch.sustained(r) ? "  sustained" : "  NOT sustained"));
+      log("    cpu: " + perRequest);
       return r;
     };
+  }
+
+  /**
+   * CPU per request at a search's maximum sustained rate: a floor message and a run of ours, each
+   * where the machine is (nearly) full, so that idle costs weigh little and the two compare.
+   */
+  private static void atMaximum(
+      Map<String, String> facts,
+      String who,
+      String unit,
+      MaxSearch.Outcome max,
+      Map<Double, String> cpu) {
+    String atMax = cpu.get(max.maxSustainedPerSec());
+    if (atMax != null) {
+      facts.put(
+          "CPU at " + who + " maximum (" + Report.num(max.maxSustainedPerSec()) + "/s)",
+          atMax.replace("per run", "per " + unit));
+    }
   }
 
   static String line(StepResult r) {
