@@ -8,20 +8,26 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * What a step cost the whole stack, read from outside: Kafka records appended to {@code
- * conductor.*} topics (sum of end offsets) and PostgreSQL commits (pg_stat_database.xact_commit,
- * every service and the stack's background work together). Divided by the step's completed runs,
- * that is the cost per run, which must not grow with the queue.
+ * conductor.*} topics (sum of end offsets), records the services' consumer groups read from them
+ * (sum of committed offsets) and PostgreSQL commits (pg_stat_database.xact_commit, every service
+ * and the stack's background work together). Divided by the step's completed runs, that is the cost
+ * per run, which must not grow with the queue. Records written plus records read are what a run
+ * costs Kafka's clients and broker, to set beside a floor message's five and five.
  */
 final class CostMeter implements AutoCloseable {
   /** Totals at one moment. */
-  record Totals(long kafkaRecords, long commits) {
+  record Totals(long kafkaRecords, long consumedRecords, long commits) {
     Totals minus(Totals earlier) {
-      return new Totals(kafkaRecords - earlier.kafkaRecords, commits - earlier.commits);
+      return new Totals(
+          kafkaRecords - earlier.kafkaRecords,
+          consumedRecords - earlier.consumedRecords,
+          commits - earlier.commits);
     }
   }
 
@@ -55,6 +61,7 @@ final class CostMeter implements AutoCloseable {
     for (var offsets : admin.listOffsets(request).all().get().values()) {
       records += offsets.offset();
     }
+    long consumed = consumed();
     long commits;
     try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
         ResultSet rs =
@@ -64,7 +71,26 @@ final class CostMeter implements AutoCloseable {
       rs.next();
       commits = rs.getLong(1);
     }
-    return new Totals(records, commits);
+    return new Totals(records, consumed, commits);
+  }
+
+  /**
+   * Committed offsets of every consumer group on {@code conductor.*} topics: the records the
+   * services have read (the benchmark's own observer commits nothing and is not counted). Groups
+   * commit a little behind what they processed, so a step's figure may fall short by a few records.
+   */
+  private long consumed() throws Exception {
+    long consumed = 0;
+    for (var group : admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get()) {
+      var offsets =
+          admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get();
+      for (var e : offsets.entrySet()) {
+        if (e.getKey().topic().startsWith("conductor.") && e.getValue() != null) {
+          consumed += e.getValue().offset();
+        }
+      }
+    }
+    return consumed;
   }
 
   /** PostgreSQL's postmaster: the parent of a backend, asked while that backend lives. */
@@ -76,15 +102,19 @@ final class CostMeter implements AutoCloseable {
     }
   }
 
-  /** "N Kafka records, M commits per run" for a step that completed {@code runs}. */
+  /**
+   * "N Kafka records (C read by the services), M commits per run" for a step that completed {@code
+   * runs}.
+   */
   static String perRun(Totals spent, int runs) {
     if (runs <= 0) {
       return "no run completed";
     }
     return String.format(
         java.util.Locale.ROOT,
-        "%.1f Kafka records, %.1f PostgreSQL commits per run (%d runs)",
+        "%.1f Kafka records (%.1f read by the services), %.1f PostgreSQL commits per run (%d runs)",
         spent.kafkaRecords() / (double) runs,
+        spent.consumedRecords() / (double) runs,
         spent.commits() / (double) runs,
         runs);
   }
