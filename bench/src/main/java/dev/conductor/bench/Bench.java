@@ -54,7 +54,7 @@ public final class Bench {
       int warmup = 50;
       Duration drain = Duration.ofSeconds(60);
       String note = "";
-      double searchFrom = 1;
+      double searchFrom = MaxSearch.FIRST_RATE;
       Duration settle = null;
       int slots = 0;
       int burst = 0;
@@ -113,7 +113,7 @@ public final class Bench {
           warmup,
           drain,
           settle != null ? settle : Duration.ofSeconds(Math.max(120, 2 * drain.toSeconds())),
-          searchFrom > 0 ? searchFrom : 1,
+          searchFrom > 0 ? searchFrom : MaxSearch.FIRST_RATE,
           slots,
           burst,
           note);
@@ -141,8 +141,8 @@ public final class Bench {
             --drain-seconds  how long to wait for the last runs after the last send (default 60)
             --settle-seconds how long a step first waits for earlier runs to finish (default
                              max(120, 2 x drain))
-            --search-from    first rate of the `max` search, doubling from there (default 1;
-                             the floor's search starts at 50 or this, whichever is higher)
+            --search-from    first rate of both `max` searches, doubling from there (default
+                             50): one grid for ours and the floor, so that their ratio is exact
             --note           free text copied into the report (e.g. what else used the CPU)
           """;
     }
@@ -287,9 +287,7 @@ public final class Bench {
         Map<Double, String> floorCpu = new HashMap<>();
         floorMax =
             MaxSearch.search(
-                logged(fl, cpu, floorCpu),
-                o.runs(),
-                MaxSearch.rates(Math.max(50, o.searchFrom()), 12800));
+                logged(fl, cpu, floorCpu), o.runs(), MaxSearch.rates(o.searchFrom(), 12800));
         atMaximum(facts, "floor", "message", floorMax, floorCpu);
       }
       for (double rate : o.rates()) {

@@ -21,6 +21,12 @@ final class MaxSearch {
 
   static final int MISSES = 2;
 
+  /**
+   * Where both searches start by default. Ours and the floor's step through the same rates (50,
+   * 100, … 1600, …), so that a ratio such as 0.5× of the floor's maximum is itself a step of ours.
+   */
+  static final double FIRST_RATE = 50;
+
   record Outcome(List<StepResult> steps, double maxSustainedPerSec, double maxKeptUpPerSec) {}
 
   private MaxSearch() {}

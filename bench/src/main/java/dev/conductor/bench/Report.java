@@ -69,7 +69,7 @@ record Report(
       md.append("\n## Maximum sustained rate\n\nCriterion per step: ")
           .append(MaxSearch.CRITERION)
           .append(
-              ". Rates double; each step offers "
+              ". Rates double on one grid for both searches; each step offers "
                   + MaxSearch.STEP_SECONDS
                   + " s of load (at least 50, at most 4×N requests).\n\n");
       List<StepResult> all = new ArrayList<>(conductorMax.steps());
