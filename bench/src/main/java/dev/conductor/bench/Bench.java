@@ -287,8 +287,10 @@ public final class Bench {
         Map<Double, String> floorCpu = new HashMap<>();
         floorMax =
             MaxSearch.search(
-                logged(fl, cpu, floorCpu), o.runs(), MaxSearch.rates(o.searchFrom(), 12800));
-        atMaximum(facts, "floor", "message", floorMax, floorCpu);
+                logged(fl, cpu, "message", floorCpu),
+                o.runs(),
+                MaxSearch.rates(o.searchFrom(), 12800));
+        atMaximum(facts, "floor", floorMax, floorCpu);
       }
       for (double rate : o.rates()) {
         log("ours at " + Report.num(rate) + "/s, " + o.runs() + " runs");
@@ -327,10 +329,10 @@ public final class Bench {
         Map<Double, String> oursCpu = new HashMap<>();
         oursMax =
             MaxSearch.search(
-                logged(conductor.withDrain(searchDrain), cpu, oursCpu),
+                logged(conductor.withDrain(searchDrain), cpu, "run", oursCpu),
                 o.runs(),
                 MaxSearch.rates(o.searchFrom(), 1600));
-        atMaximum(facts, "ours", "run", oursMax, oursCpu);
+        atMaximum(facts, "ours", oursMax, oursCpu);
       }
     }
     facts.put("load average after", loadAverage());
@@ -357,13 +359,14 @@ public final class Bench {
     return out.toString();
   }
 
-  /** A search step, logged with the CPU each process spent per completed request. */
-  private static Workload logged(Workload w, CpuMeter cpu, Map<Double, String> cpuByRate) {
+  /** A search step, logged with the CPU each process spent per completed {@code unit}. */
+  private static Workload logged(
+      Workload w, CpuMeter cpu, String unit, Map<Double, String> cpuByRate) {
     return (n, rate) -> {
       log("  step: " + n + " at " + Report.num(rate) + "/s");
       Map<String, Double> before = cpu.totals();
       StepResult r = w.run(n, rate);
-      String perRequest = CpuMeter.perRun(before, cpu.totals(), r.completed());
+      String perRequest = CpuMeter.per(before, cpu.totals(), r.completed(), unit);
       cpuByRate.put(rate, perRequest);
       log("    " + line(r) + (MaxSearch.sustained(r) ? "  sustained" : "  NOT sustained"));
       log("    cpu: " + perRequest);
@@ -376,16 +379,11 @@ public final class Bench {
    * where the machine is (nearly) full, so that idle costs weigh little and the two compare.
    */
   private static void atMaximum(
-      Map<String, String> facts,
-      String who,
-      String unit,
-      MaxSearch.Outcome max,
-      Map<Double, String> cpu) {
+      Map<String, String> facts, String who, MaxSearch.Outcome max, Map<Double, String> cpu) {
     String atMax = cpu.get(max.maxSustainedPerSec());
     if (atMax != null) {
       facts.put(
-          "CPU at " + who + " maximum (" + Report.num(max.maxSustainedPerSec()) + "/s)",
-          atMax.replace("per run", "per " + unit));
+          "CPU at " + who + " maximum (" + Report.num(max.maxSustainedPerSec()) + "/s)", atMax);
     }
   }
 

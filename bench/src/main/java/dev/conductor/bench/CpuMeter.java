@@ -63,17 +63,22 @@ final class CpuMeter {
 
   /** "trigger 3.1, scheduler 4.2, … (total 21.0) ms CPU per run" between two readings. */
   static String perRun(Map<String, Double> before, Map<String, Double> after, int runs) {
-    if (runs <= 0 || after.values().stream().allMatch(v -> v == 0)) {
+    return per(before, after, runs, "run");
+  }
+
+  /** As {@link #perRun} for {@code n} requests of another kind ({@code unit}: "message"). */
+  static String per(Map<String, Double> before, Map<String, Double> after, int n, String unit) {
+    if (n <= 0 || after.values().stream().allMatch(v -> v == 0)) {
       return "not measured";
     }
     StringJoiner parts = new StringJoiner(", ");
     double total = 0;
     for (var e : after.entrySet()) {
-      double ms = (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / runs;
+      double ms = (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / n;
       total += ms;
       parts.add(String.format(Locale.ROOT, "%s %.2f", e.getKey(), ms));
     }
-    return String.format(Locale.ROOT, "%s (total %.1f) ms CPU per run", parts, total);
+    return String.format(Locale.ROOT, "%s (total %.1f) ms CPU per %s", parts, total, unit);
   }
 
   private static double cpuMillis(long pid) {
