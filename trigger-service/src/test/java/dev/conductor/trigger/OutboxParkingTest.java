@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.conductor.events.Topics;
-import dev.conductor.platform.outbox.OutboxRelay;
+import dev.conductor.platform.db.outbox.OutboxRelay;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;

@@ -6,7 +6,7 @@ import dev.conductor.events.EventCodec;
 import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.AuditRecord;
-import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.platform.trace.TraceContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;

@@ -8,11 +8,11 @@ import dev.conductor.events.data.AttemptFenced;
 import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.AttemptTimedOut;
 import dev.conductor.events.data.CredentialRevoked;
+import dev.conductor.platform.db.inbox.InboxConsumer;
+import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.platform.kafka.Consumed;
-import dev.conductor.platform.kafka.EventConsumer;
 import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.platform.kafka.Rejected;
-import dev.conductor.platform.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -33,7 +33,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class Revocations {
   private static final String SOURCE = Envelope.sourceOf("identity-broker");
 
-  private final EventConsumer consumer;
+  private final InboxConsumer consumer;
   private final Leases leases;
   private final Outbox outbox;
   private static final Set<EventType> ENDS =
@@ -48,7 +48,7 @@ public class Revocations {
 
   private final Clock clock;
 
-  public Revocations(EventConsumer consumer, Leases leases, Outbox outbox, Clock clock) {
+  public Revocations(InboxConsumer consumer, Leases leases, Outbox outbox, Clock clock) {
     this.consumer = consumer;
     this.leases = leases;
     this.outbox = outbox;

@@ -15,11 +15,11 @@ import dev.conductor.events.data.JobAuthorized;
 import dev.conductor.events.data.JobCredentialFailed;
 import dev.conductor.events.data.JobDenied;
 import dev.conductor.events.data.JobScheduled;
+import dev.conductor.platform.db.inbox.InboxConsumer;
+import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.platform.kafka.Consumed;
-import dev.conductor.platform.kafka.EventConsumer;
 import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.platform.kafka.Rejected;
-import dev.conductor.platform.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -43,7 +43,7 @@ public class JobDecisions {
   private static final Logger LOG = Logger.getLogger(JobDecisions.class);
   static final String SOURCE = Envelope.sourceOf("identity-broker");
 
-  private final EventConsumer consumer;
+  private final InboxConsumer consumer;
   private final PolicyStore policies;
   private final Decisions decisions;
   private final CredentialMinter minter;
@@ -53,7 +53,7 @@ public class JobDecisions {
   private final Clock clock;
 
   public JobDecisions(
-      EventConsumer consumer,
+      InboxConsumer consumer,
       PolicyStore policies,
       Decisions decisions,
       CredentialMinter minter,

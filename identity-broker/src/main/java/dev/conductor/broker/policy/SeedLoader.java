@@ -7,7 +7,7 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.platform.db.Transactions;
-import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.platform.trace.TraceContext;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;

@@ -12,7 +12,7 @@ import dev.conductor.platform.config.ConfigChange;
 import dev.conductor.platform.config.ConfigDiff;
 import dev.conductor.platform.config.SectionDiff;
 import dev.conductor.platform.db.Transactions;
-import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;

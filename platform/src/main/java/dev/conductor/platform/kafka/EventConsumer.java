@@ -4,25 +4,20 @@ import dev.conductor.events.Envelope;
 import dev.conductor.events.EventFormatException;
 import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
-import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.dlq.DeadLetters;
-import dev.conductor.platform.inbox.Inbox;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.platform.trace.TraceContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -30,10 +25,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * The one way a service consumes events: decode the CloudEvent, apply it at most once (inbox row in
- * the same transaction as its effect), acknowledge after commit. A message that cannot be processed
- * goes to the DLQ with its reason and consumption continues; a transient failure (database down) is
- * retried with backoff first.
+ * The one way a service reads events: decode the CloudEvent, skip types it does not handle on their
+ * header, send what cannot be decoded or processed to the DLQ with its reason, and keep going.
+ * Services with a database apply what this decodes through {@code InboxConsumer} (platform-db); the
+ * executor, which has none, uses {@link #process} directly.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -41,57 +36,20 @@ public class EventConsumer {
   private static final int RETRIES = 5;
 
   private final DeadLetters deadLetters;
-  private final Instance<Transactions> transactions;
-  private final Instance<Inbox> inbox;
   private final Clock clock;
 
-  public EventConsumer(
-      DeadLetters deadLetters,
-      Instance<Transactions> transactions,
-      Instance<Inbox> inbox,
-      Clock clock) {
+  public EventConsumer(DeadLetters deadLetters, Clock clock) {
     this.deadLetters = deadLetters;
     this.clock = clock;
-    this.transactions = transactions;
-    this.inbox = inbox;
-  }
-
-  /**
-   * Applies a whole poll in one transaction: the inbox rows of its events in one statement, then
-   * each first-seen event of a type in {@code handled} in the poll's order (a partition's records
-   * stay in offset order, so one run's events do). Records of other types are skipped without
-   * touching the database; undecodable ones go to the DLQ. A transient failure retries the poll
-   * with backoff for as long as it lasts; any other failure replays the poll one event per
-   * transaction, so that only the event at fault goes to the DLQ.
-   */
-  public Uni<Void> inTransaction(
-      KafkaRecordBatch<String, byte[]> batch,
-      Set<EventType> handled,
-      BiFunction<SqlConnection, Consumed, Uni<Void>> handler) {
-    return inPollTransaction(batch, handled, tx -> consumed -> handler.apply(tx, consumed));
-  }
-
-  /** As {@link #inTransaction(KafkaRecordBatch, Set, BiFunction)}, with one handler per poll. */
-  public Uni<Void> inPollTransaction(
-      KafkaRecordBatch<String, byte[]> batch,
-      Set<EventType> handled,
-      Function<SqlConnection, PollHandler> handler) {
-    Decoded poll = decode(batch, handled);
-    Uni<Void> chain = poll.deadLettered();
-    List<Consumed> work = poll.work();
-    if (!work.isEmpty()) {
-      chain = chain.chain(() -> applyPoll(work, handler));
-    }
-    return chain.chain(() -> Uni.createFrom().completionStage(batch::ack));
   }
 
   /**
    * A poll's events of the handled types, decoded; the undecodable ones on their way to the DLQ.
    */
-  private record Decoded(List<Consumed> work, Uni<Void> deadLettered) {}
+  public record Decoded(List<Consumed> work, Uni<Void> deadLettered) {}
 
   /** Skips types not in {@code handled} on their {@code ce_type} header, before decoding. */
-  private Decoded decode(KafkaRecordBatch<String, byte[]> batch, Set<EventType> handled) {
+  public Decoded decode(KafkaRecordBatch<String, byte[]> batch, Set<EventType> handled) {
     List<Consumed> work = new ArrayList<>();
     Uni<Void> chain = Uni.createFrom().voidItem();
     for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
@@ -123,64 +81,6 @@ public class EventConsumer {
       }
     }
     return new Decoded(work, chain);
-  }
-
-  private Uni<Void> applyPoll(List<Consumed> work, Function<SqlConnection, PollHandler> handler) {
-    return untilInfrastructureRecovers(
-            () -> transactions.get().run(tx -> applyFirstTimes(tx, work, handler)))
-        .onFailure()
-        .recoverWithUni(
-            e -> {
-              LOG.infof(
-                  "a poll of %d events failed (%s): applying them one at a time",
-                  work.size(), reason(e));
-              Uni<Void> oneByOne = Uni.createFrom().voidItem();
-              for (Consumed consumed : work) {
-                oneByOne = oneByOne.chain(() -> applyAlone(consumed, handler));
-              }
-              return oneByOne;
-            });
-  }
-
-  private Uni<Void> applyFirstTimes(
-      SqlConnection tx, List<Consumed> work, Function<SqlConnection, PollHandler> handlerOf) {
-    PollHandler handler = handlerOf.apply(tx);
-    List<Inbox.Key> keys =
-        work.stream().map(c -> new Inbox.Key(c.event().source(), c.event().id())).toList();
-    return inbox
-        .get()
-        .firstTimes(tx, keys)
-        .chain(
-            first -> {
-              List<Consumed> firstSeen = new ArrayList<>();
-              for (int i = 0; i < work.size(); i++) {
-                if (first.remove(keys.get(i))) {
-                  firstSeen.add(work.get(i));
-                }
-              }
-              return handler.applyAll(firstSeen).chain(handler::beforeCommit);
-            });
-  }
-
-  /** One event in its own transaction; a verdict on it sends it to the DLQ. */
-  private Uni<Void> applyAlone(Consumed consumed, Function<SqlConnection, PollHandler> handler) {
-    return untilInfrastructureRecovers(
-            () -> transactions.get().run(tx -> applyFirstTimes(tx, List.of(consumed), handler)))
-        .onFailure()
-        .recoverWithUni(e -> deadLetter(consumed, "rejected: " + reason(e)));
-  }
-
-  /** Retries a transient failure with backoff, without limit: the record is not at fault. */
-  private static Uni<Void> untilInfrastructureRecovers(
-      java.util.function.Supplier<Uni<? extends Void>> work) {
-    return Uni.createFrom()
-        .deferred(work)
-        .onFailure(Failures::isTransient)
-        .invoke(e -> LOG.warnf("transient failure, retrying: %s", reason(e)))
-        .onFailure(Failures::isTransient)
-        .retry()
-        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
-        .indefinitely();
   }
 
   private Consumed decode(

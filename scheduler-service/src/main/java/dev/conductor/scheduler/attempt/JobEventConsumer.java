@@ -9,8 +9,8 @@ import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.AttemptTimedOut;
 import dev.conductor.events.data.JobCredentialFailed;
 import dev.conductor.events.data.JobDenied;
+import dev.conductor.platform.db.inbox.InboxConsumer;
 import dev.conductor.platform.kafka.Consumed;
-import dev.conductor.platform.kafka.EventConsumer;
 import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.dispatch.AtCommit;
 import dev.conductor.scheduler.dispatch.Cause;
@@ -40,7 +40,7 @@ public class JobEventConsumer {
           EventType.JOB_DENIED,
           EventType.JOB_CREDENTIAL_FAILED);
 
-  private final EventConsumer consumer;
+  private final InboxConsumer consumer;
   private final Outcomes outcomes;
 
   private final Dispatcher dispatcher;
@@ -48,7 +48,7 @@ public class JobEventConsumer {
   private final ReadHorizon horizon;
 
   public JobEventConsumer(
-      EventConsumer consumer,
+      InboxConsumer consumer,
       Outcomes outcomes,
       Dispatcher dispatcher,
       SlotLedger ledger,

@@ -10,7 +10,7 @@ import dev.conductor.platform.config.ConfigChange;
 import dev.conductor.platform.config.ConfigDiff;
 import dev.conductor.platform.config.SectionDiff;
 import dev.conductor.platform.db.Transactions;
-import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.scheduler.dispatch.Emitter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;

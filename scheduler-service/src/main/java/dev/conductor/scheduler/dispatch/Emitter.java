@@ -2,7 +2,7 @@ package dev.conductor.scheduler.dispatch;
 
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
-import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.db.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -2,8 +2,8 @@ package dev.conductor.scheduler.run;
 
 import dev.conductor.events.EventType;
 import dev.conductor.events.data.RunRequested;
+import dev.conductor.platform.db.inbox.InboxConsumer;
 import dev.conductor.platform.kafka.Consumed;
-import dev.conductor.platform.kafka.EventConsumer;
 import dev.conductor.platform.kafka.PollHandler;
 import dev.conductor.scheduler.dispatch.AtCommit;
 import dev.conductor.scheduler.dispatch.Dispatcher;
@@ -20,7 +20,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 /** Takes requested runs off {@code conductor.runs}. */
 @ApplicationScoped
 public class RunRequestConsumer {
-  private final EventConsumer consumer;
+  private final InboxConsumer consumer;
   private final RunIntake intake;
 
   private static final Set<EventType> HANDLED = Set.of(EventType.RUN_REQUESTED);
@@ -29,7 +29,7 @@ public class RunRequestConsumer {
   private final SlotLedger ledger;
 
   public RunRequestConsumer(
-      EventConsumer consumer, RunIntake intake, Dispatcher dispatcher, SlotLedger ledger) {
+      InboxConsumer consumer, RunIntake intake, Dispatcher dispatcher, SlotLedger ledger) {
     this.consumer = consumer;
     this.intake = intake;
     this.dispatcher = dispatcher;

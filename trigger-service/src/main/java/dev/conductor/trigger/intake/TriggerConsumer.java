@@ -7,8 +7,8 @@ import dev.conductor.events.Schemas;
 import dev.conductor.events.data.TriggerRequested;
 import dev.conductor.platform.auth.Access;
 import dev.conductor.platform.auth.Caller;
+import dev.conductor.platform.db.inbox.InboxConsumer;
 import dev.conductor.platform.kafka.Consumed;
-import dev.conductor.platform.kafka.EventConsumer;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.trigger.pipeline.Pipelines;
@@ -32,13 +32,13 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  */
 @ApplicationScoped
 public class TriggerConsumer {
-  private final EventConsumer consumer;
+  private final InboxConsumer consumer;
   private final TriggerTokens tokens;
   private final Access access;
   private final RunRequests runs;
 
   public TriggerConsumer(
-      EventConsumer consumer, TriggerTokens tokens, Access access, RunRequests runs) {
+      InboxConsumer consumer, TriggerTokens tokens, Access access, RunRequests runs) {
     this.consumer = consumer;
     this.tokens = tokens;
     this.access = access;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.data.ConfigChanged;
-import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.trigger.Json;
 import dev.conductor.trigger.config.SectionRevisions;
 import io.smallrye.mutiny.Uni;

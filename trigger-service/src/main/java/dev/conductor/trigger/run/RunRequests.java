@@ -8,7 +8,7 @@ import dev.conductor.events.EventCodec;
 import dev.conductor.events.EventType;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.platform.auth.Caller;
-import dev.conductor.platform.outbox.Outbox;
+import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.trigger.Json;
 import dev.conductor.trigger.pipeline.FieldErrors;

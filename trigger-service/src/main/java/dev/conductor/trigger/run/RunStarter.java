@@ -1,7 +1,7 @@
 package dev.conductor.trigger.run;
 
+import dev.conductor.platform.db.Failures;
 import dev.conductor.platform.db.Transactions;
-import dev.conductor.platform.kafka.Failures;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package dev.conductor.platform.outbox;
+package dev.conductor.platform.db.outbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conductor.events.EventCodec;

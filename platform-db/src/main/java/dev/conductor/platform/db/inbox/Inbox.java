@@ -1,4 +1,4 @@
-package dev.conductor.platform.inbox;
+package dev.conductor.platform.db.inbox;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;

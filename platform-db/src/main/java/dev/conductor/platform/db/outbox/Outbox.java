@@ -1,4 +1,4 @@
-package dev.conductor.platform.outbox;
+package dev.conductor.platform.db.outbox;
 
 import dev.conductor.events.Envelope;
 import dev.conductor.events.KafkaEvents;

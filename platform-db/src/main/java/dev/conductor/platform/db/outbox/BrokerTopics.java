@@ -1,4 +1,4 @@
-package dev.conductor.platform.outbox;
+package dev.conductor.platform.db.outbox;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

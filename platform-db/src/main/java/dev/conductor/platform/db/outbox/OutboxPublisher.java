@@ -1,4 +1,4 @@
-package dev.conductor.platform.outbox;
+package dev.conductor.platform.db.outbox;
 
 import dev.conductor.platform.kafka.KafkaProducers;
 import io.vertx.mutiny.sqlclient.Pool;

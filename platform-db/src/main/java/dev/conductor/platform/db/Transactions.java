@@ -1,8 +1,8 @@
 package dev.conductor.platform.db;
 
-import dev.conductor.platform.outbox.Appended;
-import dev.conductor.platform.outbox.Outbox;
-import dev.conductor.platform.outbox.OutboxPublisher;
+import dev.conductor.platform.db.outbox.Appended;
+import dev.conductor.platform.db.outbox.Outbox;
+import dev.conductor.platform.db.outbox.OutboxPublisher;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;

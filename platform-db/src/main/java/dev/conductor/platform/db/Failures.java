@@ -1,6 +1,7 @@
-package dev.conductor.platform.kafka;
+package dev.conductor.platform.db;
 
 import com.fasterxml.jackson.core.JacksonException;
+import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.problem.ProblemException;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;

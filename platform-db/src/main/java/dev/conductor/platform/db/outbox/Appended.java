@@ -1,4 +1,4 @@
-package dev.conductor.platform.outbox;
+package dev.conductor.platform.db.outbox;
 
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
-package dev.conductor.platform.kafka;
+package dev.conductor.platform.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import dev.conductor.events.EventFormatException;
+import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.problem.ProblemException;
 import io.vertx.pgclient.PgException;
 import java.net.ConnectException;
