@@ -1,10 +1,14 @@
 package dev.conductor.e2e;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.conductor.deploy.local.LocalStack;
+import dev.conductor.platform.problem.ProblemType;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +70,22 @@ final class Conductor implements AutoCloseable {
         LocalStack.start(
             new LocalStack.Options(
                 repo, state, List.of("dev"), "200m", slots, null, null, 0, null)));
+  }
+
+  /**
+   * Asserts that {@code response} is a problem of the catalogue's {@code kind}: its status, media
+   * type, stable type URI and title, and the request it answers as {@code instance}. Every REST
+   * error the suite provokes goes through here.
+   */
+  static ValidatableResponse problem(Response response, ProblemType kind) {
+    return response
+        .then()
+        .statusCode(kind.status())
+        .contentType("application/problem+json")
+        .body("type", equalTo(kind.uri()))
+        .body("title", equalTo(kind.title()))
+        .body("status", equalTo(kind.status()))
+        .body("instance", startsWith("/"));
   }
 
   RequestSpecification as(String principal) {

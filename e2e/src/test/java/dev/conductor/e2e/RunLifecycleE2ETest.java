@@ -1,5 +1,6 @@
 package dev.conductor.e2e;
 
+import static dev.conductor.e2e.Conductor.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.events.Topics;
+import dev.conductor.platform.problem.ProblemType;
 import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -150,47 +152,40 @@ class RunLifecycleE2ETest {
   @Order(5)
   void restApisRefuseWhoMayNot() {
     String body = "{\"environment\":\"dev\",\"parameters\":{\"date\":\"2026-11-26\"}}";
-    conductor
-        .startRun("carol", WS, "etl", body)
-        .then()
-        .statusCode(403)
-        .contentType("application/problem+json");
-    conductor
-        .anonymous()
-        .contentType("application/json")
-        .body(body)
-        .post(conductor.url(LocalStack.TRIGGER) + "/api/v1/workspaces/demo/pipelines/etl/runs")
-        .then()
-        .statusCode(401)
-        .contentType("application/problem+json");
-    conductor
-        .anonymous()
-        .get(conductor.url(LocalStack.SCHEDULER) + "/api/v1/runs/x")
-        .then()
-        .statusCode(401);
-    conductor
-        .anonymous()
-        .get(conductor.url(LocalStack.AUDIT) + "/api/v1/runs/x/timeline")
-        .then()
-        .statusCode(401);
-    conductor
-        .anonymous()
-        .contentType("application/json")
-        .body("{\"permission\":\"pipeline.run\",\"scope\":\"/\"}")
-        .post(conductor.url(LocalStack.BROKER) + "/api/v1/access/check")
-        .then()
-        .statusCode(401);
+    problem(conductor.startRun("carol", WS, "etl", body), ProblemType.DENIED)
+        .body("decisionId", notNullValue());
+    problem(
+        conductor
+            .anonymous()
+            .contentType("application/json")
+            .body(body)
+            .post(conductor.url(LocalStack.TRIGGER) + "/api/v1/workspaces/demo/pipelines/etl/runs"),
+        ProblemType.UNAUTHENTICATED);
+    problem(
+        conductor.anonymous().get(conductor.url(LocalStack.SCHEDULER) + "/api/v1/runs/x"),
+        ProblemType.UNAUTHENTICATED);
+    problem(
+        conductor.anonymous().get(conductor.url(LocalStack.AUDIT) + "/api/v1/runs/x/timeline"),
+        ProblemType.UNAUTHENTICATED);
+    problem(
+        conductor
+            .anonymous()
+            .contentType("application/json")
+            .body("{\"permission\":\"pipeline.run\",\"scope\":\"/\"}")
+            .post(conductor.url(LocalStack.BROKER) + "/api/v1/access/check"),
+        ProblemType.UNAUTHENTICATED);
   }
 
   @Test
   @Order(6)
   void invalidParametersAreA400NamingTheField() {
-    conductor
-        .startRun(
-            "alice", WS, "etl", "{\"environment\":\"dev\",\"parameters\":{\"date\":\"yesterday\"}}")
-        .then()
-        .statusCode(400)
-        .contentType("application/problem+json")
+    problem(
+            conductor.startRun(
+                "alice",
+                WS,
+                "etl",
+                "{\"environment\":\"dev\",\"parameters\":{\"date\":\"yesterday\"}}"),
+            ProblemType.VALIDATION)
         .body("field", equalTo("/parameters/date"));
   }
 

@@ -1,5 +1,6 @@
 package dev.conductor.e2e;
 
+import static dev.conductor.e2e.Conductor.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -7,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.events.KafkaEvents;
 import dev.conductor.events.Topics;
+import dev.conductor.platform.problem.ProblemType;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -64,11 +66,9 @@ class UnpublishableEventsE2ETest {
 
   @Test
   void parametersOverTheEventLimitAreA422AndTheRunsAroundThemGo() {
-    conductor
-        .startRun("alice", WS, "plain", body(PARAMETERS_LIMIT + 1))
-        .then()
-        .statusCode(422)
-        .contentType("application/problem+json")
+    problem(
+            conductor.startRun("alice", WS, "plain", body(PARAMETERS_LIMIT + 1)),
+            ProblemType.TOO_LARGE)
         .body("field", equalTo("/parameters"));
 
     // Just under the limit: every event of the run (the request carries the pipeline as well)

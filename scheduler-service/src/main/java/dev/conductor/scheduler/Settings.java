@@ -52,8 +52,4 @@ public interface Settings {
   /** How often the sweeper re-dispatches waiting attempts and expires leases. */
   @WithDefault("1000")
   long sweepIntervalMillis();
-
-  /** How often the stored config section versions are compared with the ones held in memory. */
-  @WithDefault("2000")
-  long configPollMillis();
 }

@@ -692,7 +692,7 @@ class PipelinesSectionTest {
             c.prepareStatement(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
                     + " AND objid::text::bigint = (hashtext(?)::bigint & 4294967295)")) {
-      query.setString(1, "trigger/config/" + ws + "/pipelines");
+      query.setString(1, "section/" + ws + "/pipelines"); // VersionTable.lockKey
       try (ResultSet rs = query.executeQuery()) {
         rs.next();
         return rs.getLong(1) > 0;

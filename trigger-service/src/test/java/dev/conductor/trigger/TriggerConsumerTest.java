@@ -165,7 +165,7 @@ class TriggerConsumerTest {
     String viewer = granted("pipeline.read", "/workspaces/" + ws);
     Envelope<TriggerRequested> bad = trigger("nightly", null);
     KafkaTopics.send(binary(bad, "Bearer " + token(viewer)));
-    assertDeadLettered(bad.id(), "403");
+    assertDeadLettered(bad.id(), "denied: ");
   }
 
   @Test
@@ -176,7 +176,7 @@ class TriggerConsumerTest {
     Envelope<TriggerRequested> good = trigger("nightly", null);
     KafkaTopics.send(binary(good, "Bearer " + token(operator)));
 
-    assertDeadLettered(bad.id(), "404");
+    assertDeadLettered(bad.id(), "not-found: ");
     awaitRunCausedBy(good.id());
   }
 

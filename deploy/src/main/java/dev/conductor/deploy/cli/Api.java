@@ -21,15 +21,36 @@ final class Api {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  /** An answer: status and body (JSON where it parses, else a text node). */
-  record Answer(int status, JsonNode body) {
+  /** Where the problem types of the services' catalogue live (platform's ProblemType). */
+  static final String PROBLEMS = "https://conductor.dev/problems/";
+
+  /**
+   * An answer: status, body (JSON where it parses, else a text node) and {@code Retry-After} (null
+   * when absent).
+   */
+  record Answer(int status, JsonNode body, String retryAfter) {
     boolean ok() {
       return status >= 200 && status < 300;
     }
 
+    /**
+     * A problem answer readably, on one line: its kind from the catalogue (the slug of its {@code
+     * type}), the detail, the access decision behind a denial and when to retry, e.g. {@code
+     * denied: alice lacks pipeline.run on /workspaces/demo (decision 3f…)}.
+     */
     String problem() {
+      String type = body.path("type").asText("");
+      String kind =
+          type.startsWith(PROBLEMS) ? type.substring(PROBLEMS.length()) : "HTTP " + status;
       String detail = body.path("detail").asText(body.path("title").asText(body.toString()));
-      return "HTTP " + status + ": " + detail;
+      StringBuilder text = new StringBuilder(kind).append(": ").append(detail);
+      if (body.hasNonNull("decisionId")) {
+        text.append(" (decision ").append(body.get("decisionId").asText()).append(")");
+      }
+      if (retryAfter != null) {
+        text.append(" (retry in ").append(retryAfter).append(" s)");
+      }
+      return text.toString();
     }
   }
 
@@ -108,7 +129,8 @@ final class Api {
       } catch (IOException e) {
         body = JSON.getNodeFactory().textNode(response.body());
       }
-      return new Answer(response.statusCode(), body);
+      return new Answer(
+          response.statusCode(), body, response.headers().firstValue("Retry-After").orElse(null));
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot reach " + request.build().uri() + " (" + e + "): is the stack up?", e);

@@ -7,6 +7,7 @@ import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.auth.TokenVerifier;
 import dev.conductor.platform.problem.ProblemException;
+import dev.conductor.platform.problem.ProblemType;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
@@ -53,7 +54,8 @@ public class AccessCheckResource {
               .onItemOrFailure()
               .transformToUni(
                   (target, failure) -> {
-                    if (failure instanceof ProblemException p && p.status() == 401) {
+                    if (failure instanceof ProblemException p
+                        && p.type() == ProblemType.UNAUTHENTICATED) {
                       return decisions.refuse(
                           "unverified-token",
                           body.permission(),

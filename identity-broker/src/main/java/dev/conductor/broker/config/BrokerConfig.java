@@ -25,13 +25,6 @@ public interface BrokerConfig {
    */
   Map<String, String> poolKeys();
 
-  /**
-   * How often an instance polls the policy revision, to follow changes made through other broker
-   * instances.
-   */
-  @WithDefault("PT2S")
-  Duration policyPoll();
-
   Keys keys();
 
   /** The issuer's signing keys. */

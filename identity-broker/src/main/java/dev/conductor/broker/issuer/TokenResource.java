@@ -3,6 +3,8 @@ package dev.conductor.broker.issuer;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.conductor.broker.config.BrokerConfig;
 import dev.conductor.broker.policy.PolicyStore;
+import dev.conductor.platform.problem.Problem;
+import dev.conductor.platform.problem.ProblemType;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
@@ -102,15 +104,19 @@ public class TokenResource {
     Optional<Duration> wait = failures.waitBefore(id);
     if (wait.isPresent()) {
       long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+      // A problem of the catalogue's kind "quota" that OAuth clients can read too: RFC 9457
+      // allows extension members, so RFC 6749's error and error_description stay.
+      String detail = "too many failed client authentications; retry in " + seconds + " s";
+      Map<String, Object> problem = new LinkedHashMap<>();
+      problem.put("type", ProblemType.QUOTA.uri());
+      problem.put("title", ProblemType.QUOTA.title());
+      problem.put("status", ProblemType.QUOTA.status());
+      problem.put("detail", detail);
+      problem.put("instance", "/oauth2/token");
+      problem.put("error", "invalid_client");
+      problem.put("error_description", detail);
       return noStore(
-              Response.status(429)
-                  .type(MediaType.APPLICATION_JSON_TYPE)
-                  .entity(
-                      Map.of(
-                          "error",
-                          "invalid_client",
-                          "error_description",
-                          "too many failed client authentications; retry in " + seconds + " s")))
+              Response.status(ProblemType.QUOTA.status()).type(Problem.MEDIA_TYPE).entity(problem))
           .header(HttpHeaders.RETRY_AFTER, seconds)
           .build();
     }

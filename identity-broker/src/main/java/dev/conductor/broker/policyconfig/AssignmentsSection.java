@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.broker.policy.Assignment;
 import dev.conductor.broker.policy.Owner;
 import dev.conductor.broker.policy.Scope;
+import dev.conductor.platform.config.SectionScope;
+import dev.conductor.platform.problem.FieldErrors;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -31,7 +33,7 @@ import java.util.TreeSet;
  * caller holds at its scope ({@link #authorize}).
  */
 @ApplicationScoped
-public class AssignmentsSection implements ConfigSection {
+public class AssignmentsSection extends PolicySection {
   private static final List<String> FIELDS = List.of("principal", "group", "role", "scope");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -41,8 +43,8 @@ public class AssignmentsSection implements ConfigSection {
   }
 
   @Override
-  public boolean global() {
-    return false;
+  public SectionScope scope() {
+    return SectionScope.WORKSPACE;
   }
 
   @Override
@@ -149,7 +151,7 @@ public class AssignmentsSection implements ConfigSection {
   }
 
   @Override
-  public JsonNode document(SortedMap<String, JsonNode> section) {
+  public JsonNode document(Map<String, JsonNode> section) {
     ArrayNode array = NODES.arrayNode();
     section.values().forEach(array::add);
     return array;

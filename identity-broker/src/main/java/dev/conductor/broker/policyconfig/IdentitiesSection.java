@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.broker.policy.Owner;
 import dev.conductor.broker.policy.Scope;
+import dev.conductor.platform.config.SectionScope;
+import dev.conductor.platform.problem.FieldErrors;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +34,7 @@ import java.util.TreeSet;
  * definition here overrides the seed's definition of the same name.
  */
 @ApplicationScoped
-public class IdentitiesSection implements ConfigSection {
+public class IdentitiesSection extends PolicySection {
   private static final List<String> FIELDS = List.of("description", "environments", "tags");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -42,8 +44,8 @@ public class IdentitiesSection implements ConfigSection {
   }
 
   @Override
-  public boolean global() {
-    return false;
+  public SectionScope scope() {
+    return SectionScope.WORKSPACE;
   }
 
   @Override
@@ -187,7 +189,7 @@ public class IdentitiesSection implements ConfigSection {
   }
 
   @Override
-  public JsonNode document(SortedMap<String, JsonNode> section) {
+  public JsonNode document(Map<String, JsonNode> section) {
     ObjectNode doc = NODES.objectNode();
     section.forEach(doc::set);
     return doc;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conductor.platform.config.SectionScope;
+import dev.conductor.platform.problem.FieldErrors;
 import dev.conductor.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -30,7 +32,7 @@ import java.util.regex.Pattern;
  * (or creating one) needs the caller to hold them at {@code /} itself (403 otherwise).
  */
 @ApplicationScoped
-public class RolesSection implements ConfigSection {
+public class RolesSection extends PolicySection {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]+");
   private static final Pattern PERMISSION = Pattern.compile("\\*|[A-Za-z0-9._:-]+");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -41,8 +43,8 @@ public class RolesSection implements ConfigSection {
   }
 
   @Override
-  public boolean global() {
-    return true;
+  public SectionScope scope() {
+    return SectionScope.GLOBAL;
   }
 
   @Override
@@ -114,7 +116,7 @@ public class RolesSection implements ConfigSection {
   }
 
   @Override
-  public JsonNode document(SortedMap<String, JsonNode> section) {
+  public JsonNode document(Map<String, JsonNode> section) {
     ObjectNode doc = NODES.objectNode();
     section.forEach(doc::set);
     return doc;
@@ -123,7 +125,7 @@ public class RolesSection implements ConfigSection {
   /** Removing a role would cascade to its assignments: refuse while any uses it. */
   @Override
   public Uni<Void> check(
-      SqlConnection tx,
+      SqlClient tx,
       String workspace,
       Map<String, JsonNode> current,
       Map<String, JsonNode> desired) {

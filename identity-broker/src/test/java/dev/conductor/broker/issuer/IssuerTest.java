@@ -146,6 +146,8 @@ class IssuerTest {
         .then()
         .statusCode(429)
         .header("Retry-After", notNullValue())
+        .contentType("application/problem+json")
+        .body("type", equalTo("https://conductor.dev/problems/quota"))
         .body("error", equalTo("invalid_client"));
 
     tokenRequest("executor-prod", "executor-prod-secret").then().statusCode(200);

@@ -23,7 +23,7 @@ public final class Failures {
         return false;
       }
       if (t instanceof ProblemException p) {
-        return p.status() >= 500;
+        return p.type().isTransient();
       }
       if (t instanceof PgException pg) {
         return transientSqlState(pg.getSqlState());

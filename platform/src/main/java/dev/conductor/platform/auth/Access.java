@@ -16,7 +16,8 @@ public class Access {
         .invoke(
             decision -> {
               if (!decision.allowed()) {
-                throw ProblemException.forbidden(
+                throw ProblemException.denied(
+                    decision.decisionId(),
                     caller.subject() + " lacks " + permission + " on " + scope);
               }
             });

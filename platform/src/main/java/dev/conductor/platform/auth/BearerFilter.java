@@ -1,6 +1,7 @@
 package dev.conductor.platform.auth;
 
 import dev.conductor.platform.problem.ProblemException;
+import dev.conductor.platform.problem.ProblemMappers;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
@@ -16,7 +17,6 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 public class BearerFilter {
   @Inject TokenVerifier verifier;
   @Inject CurrentCaller current;
-  @Inject ProblemResponses problems;
 
   // Pre-matching: an unknown /api path answers 401 too, so callers without a token learn nothing.
   @ServerRequestFilter(preMatching = true)
@@ -36,6 +36,9 @@ public class BearerFilter {
               return (Response) null;
             })
         .onFailure(ProblemException.class)
-        .recoverWithItem(e -> problems.of((ProblemException) e));
+        .recoverWithItem(
+            e ->
+                ProblemMappers.of(
+                    (ProblemException) e, request.getUriInfo().getRequestUri().getRawPath()));
   }
 }

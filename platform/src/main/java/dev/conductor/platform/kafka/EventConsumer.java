@@ -180,7 +180,7 @@ public class EventConsumer {
   /** Worth retrying: anything but a verdict on the message itself (a 503 is not a verdict). */
   private static boolean transient_(Throwable e) {
     if (e instanceof ProblemException p) {
-      return p.status() >= 500;
+      return p.type().isTransient();
     }
     return !(e instanceof Rejected
         || e instanceof EventFormatException

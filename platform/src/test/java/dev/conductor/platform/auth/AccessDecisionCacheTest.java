@@ -151,7 +151,9 @@ class AccessDecisionCacheTest {
     assertThatThrownBy(() -> check(checker, forged))
         .isInstanceOfSatisfying(
             dev.conductor.platform.problem.ProblemException.class,
-            e -> assertThat(e.status()).isEqualTo(401));
+            e ->
+                assertThat(e.type())
+                    .isEqualTo(dev.conductor.platform.problem.ProblemType.UNAUTHENTICATED));
   }
 
   private static AccessDecision check(HttpAccessChecker checker, Caller caller) {

@@ -41,7 +41,10 @@ class TokenVerifierTest {
     clock.now = exp.plus(Duration.ofSeconds(1));
     assertThatThrownBy(() -> verifier.verify(token))
         .isInstanceOf(ProblemException.class)
-        .satisfies(e -> assertThat(((ProblemException) e).status()).isEqualTo(401));
+        .satisfies(
+            e ->
+                assertThat(((ProblemException) e).type())
+                    .isEqualTo(dev.conductor.platform.problem.ProblemType.UNAUTHENTICATED));
   }
 
   @Test

@@ -21,8 +21,9 @@ class DryRunTest {
           .isInstanceOfSatisfying(
               ProblemException.class,
               e -> {
-                assertThat(e.status()).isEqualTo(400);
-                assertThat(e.toProblem().field()).isEqualTo("dryRun");
+                assertThat(e.type())
+                    .isEqualTo(dev.conductor.platform.problem.ProblemType.VALIDATION);
+                assertThat(e.field()).isEqualTo("dryRun");
               });
     }
   }

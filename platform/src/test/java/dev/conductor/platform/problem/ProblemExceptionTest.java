@@ -13,9 +13,11 @@ class ProblemExceptionTest {
                 List.of(
                     new Problem.FieldError("/parameters/date", "is required"),
                     new Problem.FieldError("/environment", "is not allowed")))
-            .toProblem();
+            .toProblem("/api/v1/x");
 
     assertThat(problem.status()).isEqualTo(400);
+    assertThat(problem.type()).isEqualTo("https://conductor.dev/problems/validation");
+    assertThat(problem.instance()).isEqualTo("/api/v1/x");
     assertThat(problem.field()).isEqualTo("/parameters/date");
     assertThat(problem.errors()).hasSize(2);
     assertThat(problem.detail()).contains("/parameters/date: is required", "/environment");
@@ -23,10 +25,38 @@ class ProblemExceptionTest {
 
   @Test
   void mapperAnswersProblemJsonWithAChallengeOn401() {
-    var response = new ProblemMappers().problem(ProblemException.unauthorized("no token"));
+    var response = ProblemMappers.of(ProblemException.unauthorized("no token"), "/api/v1/x");
 
     assertThat(response.getStatus()).isEqualTo(401);
     assertThat(response.getMediaType().toString()).isEqualTo(Problem.MEDIA_TYPE);
     assertThat(response.getHeaderString("WWW-Authenticate")).isEqualTo("Bearer");
+  }
+
+  @Test
+  void unavailableAndQuotaSayWhenToRetry() {
+    assertThat(
+            ProblemMappers.of(ProblemException.unavailable("broker down"), "/x")
+                .getHeaderString("Retry-After"))
+        .isEqualTo("5");
+    assertThat(
+            ProblemMappers.of(
+                    ProblemException.quota("too many", java.time.Duration.ofSeconds(30)), "/x")
+                .getHeaderString("Retry-After"))
+        .isEqualTo("30");
+    assertThat(
+            ProblemMappers.of(ProblemException.conflict("no"), "/x").getHeaderString("Retry-After"))
+        .isNull();
+  }
+
+  @Test
+  void everyKindHasItsOwnTypeAndTheFrameworksStatusesMapToAKind() {
+    assertThat(java.util.Arrays.stream(ProblemType.values()).map(ProblemType::uri).distinct())
+        .hasSize(ProblemType.values().length)
+        .allMatch(uri -> uri.startsWith(ProblemType.BASE));
+    assertThat(ProblemType.ofStatus(404)).isEqualTo(ProblemType.NOT_FOUND);
+    assertThat(ProblemType.ofStatus(409)).isEqualTo(ProblemType.CONFLICT);
+    assertThat(ProblemType.ofStatus(405)).isEqualTo(ProblemType.METHOD_NOT_ALLOWED);
+    assertThat(ProblemType.ofStatus(418)).isEqualTo(ProblemType.VALIDATION);
+    assertThat(ProblemType.ofStatus(502)).isEqualTo(ProblemType.INTERNAL);
   }
 }

@@ -5,6 +5,7 @@ import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.problem.ProblemException;
+import dev.conductor.platform.problem.ProblemType;
 import dev.conductor.scheduler.Settings;
 import dev.conductor.scheduler.attempt.AttemptRow;
 import dev.conductor.scheduler.attempt.AttemptStore;
@@ -93,7 +94,8 @@ public class ClaimResource {
       return new Claimed(attempt.leaseExpiresAt(), leaseSeconds * 1000L / 3, attempt.deadline());
     }
     Claims.Refused refused = (Claims.Refused) answer;
-    throw ProblemException.conflict(refused.kind(), refused.detail());
+    throw new ProblemException(
+        ProblemType.ofSlug(refused.kind()).orElse(ProblemType.CONFLICT), refused.detail());
   }
 
   static List<UUID> ended(List<String> ended) {

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.platform.config.ConfigChange;
+import dev.conductor.platform.config.SectionScope;
+import dev.conductor.platform.db.section.Section;
+import dev.conductor.platform.db.section.SectionChange;
+import dev.conductor.platform.db.section.SectionFollower;
+import dev.conductor.platform.db.section.SectionVersions;
 import dev.conductor.platform.problem.Problem;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.scheduler.Settings;
@@ -22,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -31,7 +37,7 @@ import java.util.TreeMap;
  * topics first; pausing stops grants and un-pausing drains the pool at once.
  */
 @ApplicationScoped
-public class PoolsSection implements GlobalSection {
+public class PoolsSection implements Section, SectionFollower {
   static final String NAME = "pools";
   private static final int MAX_DESCRIPTION = 500;
   private static final Set<String> FIELDS = Set.of("paused", "description");
@@ -67,7 +73,17 @@ public class PoolsSection implements GlobalSection {
   }
 
   @Override
-  public Map<String, JsonNode> parse(JsonNode document) {
+  public SectionScope scope() {
+    return SectionScope.GLOBAL;
+  }
+
+  @Override
+  public Uni<Map<String, JsonNode>> parse(SqlClient db, String workspace, JsonNode document) {
+    return Uni.createFrom().item(() -> parse(document));
+  }
+
+  /** The document's pools, normalized; 400 naming every field at fault. */
+  Map<String, JsonNode> parse(JsonNode document) {
     if (document == null || !document.isObject()) {
       throw ProblemException.badRequest("", "the pools document must be an object of pools");
     }
@@ -142,7 +158,7 @@ public class PoolsSection implements GlobalSection {
   }
 
   @Override
-  public Uni<Map<String, JsonNode>> read(SqlClient client) {
+  public Uni<Map<String, JsonNode>> read(SqlClient client, String workspace) {
     return store
         .active(client)
         .map(
@@ -154,10 +170,10 @@ public class PoolsSection implements GlobalSection {
   }
 
   @Override
-  public Map<String, JsonNode> initial() {
+  public Optional<Map<String, JsonNode>> initial() {
     Map<String, JsonNode> items = new TreeMap<>();
     settings.forEach(name -> items.put(name, item(new PoolConfig(false, null))));
-    return items;
+    return Optional.of(items);
   }
 
   @Override
@@ -172,18 +188,18 @@ public class PoolsSection implements GlobalSection {
    */
   @Override
   public Uni<Map<String, JsonNode>> firstVersion(SqlClient client) {
-    return read(client)
+    return read(client, null)
         .map(
             active -> {
-              Map<String, JsonNode> items = new TreeMap<>(initial());
+              Map<String, JsonNode> items = new TreeMap<>(initial().orElseThrow());
               items.putAll(active);
               return items;
             });
   }
 
   @Override
-  public Uni<Void> check(SqlClient client, List<ConfigChange> changes) {
-    List<String> retired = names(changes, ConfigChange.REMOVE);
+  public Uni<Void> check(SqlClient client, SectionChange change) {
+    List<String> retired = names(change.changes(), ConfigChange.REMOVE);
     if (retired.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
@@ -199,13 +215,14 @@ public class PoolsSection implements GlobalSection {
   }
 
   @Override
-  public Uni<Void> prepare(List<ConfigChange> changes) {
-    return topics.create(names(changes, ConfigChange.ADD));
+  public Uni<Void> prepare(SectionChange change) {
+    return topics.create(names(change.changes(), ConfigChange.ADD));
   }
 
   @Override
-  public Uni<Void> store(
-      SqlConnection tx, Map<String, JsonNode> desired, List<ConfigChange> changes) {
+  public Uni<List<ConfigChange>> store(SqlConnection tx, SectionChange change) {
+    List<ConfigChange> changes = change.changes();
+    Map<String, JsonNode> desired = change.desired();
     List<String> retired = names(changes, ConfigChange.REMOVE);
     List<String> written = new ArrayList<>(names(changes, ConfigChange.ADD));
     List<String> changed = names(changes, ConfigChange.CHANGE);
@@ -218,7 +235,7 @@ public class PoolsSection implements GlobalSection {
             ? Uni.createFrom().voidItem()
             : store
                 .lock(tx, retired)
-                .chain(() -> check(tx, changes))
+                .chain(() -> check(tx, change))
                 .chain(() -> store.retire(tx, retired, clock.instant()));
     for (String pool : written) {
       chain = chain.chain(() -> store.upsert(tx, pool, config(desired.get(pool))));
@@ -227,20 +244,20 @@ public class PoolsSection implements GlobalSection {
     for (String pool : changed) {
       chain = chain.chain(() -> dispatcher.drain(tx, pool, Cause.none()));
     }
-    return chain;
+    return chain.replaceWith(changes);
   }
 
+  /** Loads the stored pools into memory; {@link Pools} keeps whichever version is newer. */
   @Override
-  public Uni<Void> reload(SqlClient client) {
+  public Uni<Void> refresh(SqlClient client) {
     return versions
-        .version(client, NAME)
-        .chain(version -> store.active(client).invoke(active -> pools.replace(version, active)))
+        .current(client, NAME, null)
+        .chain(
+            version ->
+                store
+                    .active(client)
+                    .invoke(active -> pools.replace(Long.parseLong(version), active)))
         .replaceWithVoid();
-  }
-
-  @Override
-  public long loadedVersion() {
-    return pools.version();
   }
 
   private static List<String> names(List<ConfigChange> changes, String op) {
@@ -259,6 +276,6 @@ public class PoolsSection implements GlobalSection {
             + held.keySet()
             + " while in use: "
             + String.join("; ", errors.stream().map(Problem.FieldError::message).toList());
-    return new ProblemException(409, "Conflict", detail, errors.get(0).field(), errors);
+    return ProblemException.conflict(errors, detail);
   }
 }

@@ -3,6 +3,11 @@ package dev.conductor.scheduler.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.conductor.platform.config.ConfigChange;
+import dev.conductor.platform.config.SectionScope;
+import dev.conductor.platform.db.section.Section;
+import dev.conductor.platform.db.section.SectionChange;
+import dev.conductor.platform.db.section.SectionFollower;
+import dev.conductor.platform.db.section.SectionVersions;
 import dev.conductor.platform.problem.Problem;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.scheduler.Settings;
@@ -16,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -23,7 +29,7 @@ import java.util.TreeMap;
  * without a class. Steps copied their cost when accepted, so a change only affects new runs.
  */
 @ApplicationScoped
-public class ResourceClassesSection implements GlobalSection {
+public class ResourceClassesSection implements Section, SectionFollower {
   static final String NAME = "resourceClasses";
   static final int MAX_SLOTS = 10_000;
 
@@ -49,7 +55,17 @@ public class ResourceClassesSection implements GlobalSection {
   }
 
   @Override
-  public Map<String, JsonNode> parse(JsonNode document) {
+  public SectionScope scope() {
+    return SectionScope.GLOBAL;
+  }
+
+  @Override
+  public Uni<Map<String, JsonNode>> parse(SqlClient db, String workspace, JsonNode document) {
+    return Uni.createFrom().item(() -> parse(document));
+  }
+
+  /** The document's classes, normalized; 400 naming every field at fault. */
+  Map<String, JsonNode> parse(JsonNode document) {
     if (document == null || !document.isObject()) {
       throw ProblemException.badRequest("", "the document must be an object {name: slots}");
     }
@@ -81,13 +97,13 @@ public class ResourceClassesSection implements GlobalSection {
   }
 
   @Override
-  public Uni<Map<String, JsonNode>> read(SqlClient client) {
+  public Uni<Map<String, JsonNode>> read(SqlClient client, String workspace) {
     return store.all(client).map(ResourceClassesSection::items);
   }
 
   @Override
-  public Map<String, JsonNode> initial() {
-    return items(settings);
+  public Optional<Map<String, JsonNode>> initial() {
+    return Optional.of(items(settings));
   }
 
   @Override
@@ -96,24 +112,21 @@ public class ResourceClassesSection implements GlobalSection {
   }
 
   @Override
-  public Uni<Void> store(
-      SqlConnection tx, Map<String, JsonNode> desired, List<ConfigChange> changes) {
+  public Uni<List<ConfigChange>> store(SqlConnection tx, SectionChange change) {
     Map<String, Integer> slots = new TreeMap<>();
-    desired.forEach((name, node) -> slots.put(name, node.intValue()));
-    return store.replace(tx, slots);
+    change.desired().forEach((name, node) -> slots.put(name, node.intValue()));
+    return store.replace(tx, slots).replaceWith(change.changes());
   }
 
+  /** Loads the stored classes into memory; {@link ResourceClasses} keeps the newer version. */
   @Override
-  public Uni<Void> reload(SqlClient client) {
+  public Uni<Void> refresh(SqlClient client) {
     return versions
-        .version(client, NAME)
-        .chain(version -> store.all(client).invoke(all -> classes.replace(version, all)))
+        .current(client, NAME, null)
+        .chain(
+            version ->
+                store.all(client).invoke(all -> classes.replace(Long.parseLong(version), all)))
         .replaceWithVoid();
-  }
-
-  @Override
-  public long loadedVersion() {
-    return classes.version();
   }
 
   private static Map<String, JsonNode> items(Map<String, Integer> slots) {

@@ -1,7 +1,7 @@
 package dev.conductor.scheduler.dispatch;
 
 import dev.conductor.platform.db.Transactions;
-import dev.conductor.scheduler.Periodic;
+import dev.conductor.platform.timer.Periodic;
 import dev.conductor.scheduler.Settings;
 import dev.conductor.scheduler.attempt.AttemptStore;
 import dev.conductor.scheduler.attempt.Outcomes;
@@ -61,7 +61,7 @@ public class Sweeper {
   }
 
   void start(@Observes StartupEvent event) {
-    periodic.start(intervalMillis);
+    periodic.start(java.time.Duration.ofMillis(intervalMillis));
   }
 
   void stop(@Observes ShutdownEvent event) {

@@ -3,6 +3,7 @@ package dev.conductor.scheduler.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.conductor.platform.db.section.SectionBootstrap;
 import dev.conductor.scheduler.slot.ResourceClasses;
 import dev.conductor.scheduler.support.Config;
 import io.quarkus.test.junit.QuarkusTest;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class BootstrapTest {
   private static final String SECTION = "resourceClasses";
 
-  @Inject Bootstrap bootstrap;
+  @Inject SectionBootstrap bootstrap;
   @Inject ResourceClasses classes;
 
   @Test
@@ -43,7 +44,7 @@ class BootstrapTest {
     Config.awaitChange(SECTION, version + 1);
     assertThat(Config.changes(SECTION)).filteredOn(c -> c.newVersion().equals("1")).hasSize(1);
     assertThat(Config.changes(SECTION))
-        .filteredOn(c -> c.oldVersion().equals(String.valueOf(version)))
+        .filteredOn(c -> String.valueOf(version).equals(c.oldVersion()))
         .singleElement()
         .satisfies(c -> assertThat(c.newVersion()).isEqualTo(String.valueOf(version + 1)));
     assertThat(Config.awaitChange(SECTION, version)).hasSize(events);

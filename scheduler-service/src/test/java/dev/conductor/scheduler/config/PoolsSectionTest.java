@@ -18,6 +18,7 @@ import dev.conductor.events.data.JobWaiting;
 import dev.conductor.events.data.RunRejected;
 import dev.conductor.events.data.RunSucceeded;
 import dev.conductor.platform.db.Transactions;
+import dev.conductor.platform.db.section.SectionUpdates;
 import dev.conductor.platform.trace.TraceContext;
 import dev.conductor.scheduler.pool.PoolConfig;
 import dev.conductor.scheduler.pool.Pools;
@@ -61,7 +62,7 @@ class PoolsSectionTest {
     List<ConfigChanged> first = Config.awaitChange(SECTION, 1);
     assertThat(first).hasSize(1);
     assertThat(first.get(0).who()).isEqualTo("settings");
-    assertThat(first.get(0).oldVersion()).isEqualTo("0");
+    assertThat(first.get(0).oldVersion()).as("no version before the first").isNull();
     assertThat(first.get(0).workspace()).isNull();
 
     Map<String, Object> doc = Config.get(SECTION);
@@ -139,7 +140,7 @@ class PoolsSectionTest {
         .body("version", equalTo(String.valueOf(before + 1)));
     Config.awaitChange(SECTION, before + 1);
     assertThat(Config.changes(SECTION))
-        .filteredOn(c -> c.oldVersion().equals(String.valueOf(before)))
+        .filteredOn(c -> String.valueOf(before).equals(c.oldVersion()))
         .singleElement()
         .satisfies(c -> assertThat(c.newVersion()).isEqualTo(String.valueOf(before + 1)));
   }
@@ -296,7 +297,7 @@ class PoolsSectionTest {
         .run(
             tx ->
                 poolsSection
-                    .read(tx)
+                    .read(tx, null)
                     .chain(
                         current -> {
                           Map<String, JsonNode> desired = new TreeMap<>(current);
@@ -304,7 +305,9 @@ class PoolsSectionTest {
                           return updates.apply(
                               tx,
                               poolsSection,
-                              desired,
+                              null,
+                              poolsSection.document(desired),
+                              null,
                               "other-instance",
                               TraceContext.newTrace(),
                               false);

@@ -123,7 +123,7 @@ class ResourceClassesSectionTest {
         .body("version", equalTo(String.valueOf(before + 1)));
     Config.awaitChange(SECTION, before + 1);
     assertThat(Config.changes(SECTION))
-        .filteredOn(c -> c.oldVersion().equals(String.valueOf(before)))
+        .filteredOn(c -> String.valueOf(before).equals(c.oldVersion()))
         .singleElement()
         .satisfies(c -> assertThat(c.newVersion()).isEqualTo(String.valueOf(before + 1)));
     Config.put(Config.operator(), SECTION, without(rc), false).statusCode(200);

@@ -14,6 +14,7 @@ import dev.conductor.events.data.RunQueued;
 import dev.conductor.events.data.RunRejected;
 import dev.conductor.events.data.RunSucceeded;
 import dev.conductor.platform.db.Transactions;
+import dev.conductor.platform.db.section.SectionBootstrap;
 import dev.conductor.scheduler.pool.PoolConfig;
 import dev.conductor.scheduler.pool.Pools;
 import dev.conductor.scheduler.slot.ResourceClasses;
@@ -46,7 +47,7 @@ class StaleCopyTest {
   @Inject Transactions transactions;
   @Inject Pools pools;
   @Inject ResourceClasses classes;
-  @Inject Bootstrap bootstrap;
+  @Inject SectionBootstrap bootstrap;
   @Inject PoolsSection poolsSection;
 
   private void sql(String statement, Object... args) {
@@ -179,12 +180,20 @@ class StaleCopyTest {
   @Test
   void invalidSettingsStopTheStartNamingTheSetting() {
     Map<String, JsonNode> bad = Map.of("Bad_Pool", PoolsSection.item(new PoolConfig(false, null)));
-    assertThatThrownBy(() -> Bootstrap.validated(poolsSection, bad))
+    assertThatThrownBy(
+            () ->
+                SectionBootstrap.validated(transactions.pool(), poolsSection, bad)
+                    .await()
+                    .atMost(DB))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("conductor.scheduler.pools")
         .hasMessageContaining("/Bad_Pool");
-    assertThat(Bootstrap.validated(poolsSection, poolsSection.initial()))
-        .isEqualTo(poolsSection.initial());
+    Map<String, JsonNode> settings = poolsSection.initial().orElseThrow();
+    assertThat(
+            SectionBootstrap.validated(transactions.pool(), poolsSection, settings)
+                .await()
+                .atMost(DB))
+        .isEqualTo(settings);
   }
 
   @Test

@@ -122,10 +122,9 @@ public class TriggerConsumer {
    */
   private static Throwable rejection(Throwable failure) {
     ProblemException problem = (ProblemException) failure;
-    if (problem.status() == 503) {
+    if (problem.type().isTransient()) {
       return new IllegalStateException(problem.getMessage());
     }
-    return new Rejected(
-        problem.status() + " " + problem.toProblem().title() + ": " + problem.getMessage());
+    return new Rejected(problem.type().slug() + ": " + problem.getMessage());
   }
 }

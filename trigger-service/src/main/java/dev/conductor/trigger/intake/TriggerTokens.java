@@ -82,7 +82,7 @@ public class TriggerTokens {
     try {
       caller = verifier.verifyHeader(authorization);
     } catch (ProblemException e) {
-      if (e.status() == 503) {
+      if (e.type().isTransient()) {
         throw new IllegalStateException(e.getMessage()); // transient: retried by the consumer
       }
       throw new Rejected("token refused: " + e.getMessage());

@@ -9,6 +9,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.conductor.platform.problem.FieldErrors;
 import dev.conductor.platform.problem.Problem.FieldError;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.conductor.events.EventCodec;
 import dev.conductor.events.data.DataAccess;
 import dev.conductor.events.data.StepSpec;
+import dev.conductor.platform.problem.FieldErrors;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;

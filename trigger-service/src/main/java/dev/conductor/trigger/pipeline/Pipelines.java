@@ -5,8 +5,8 @@ import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.platform.db.outbox.Outbox;
+import dev.conductor.platform.db.section.SectionVersions;
 import dev.conductor.trigger.Json;
-import dev.conductor.trigger.config.SectionRevisions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
@@ -32,7 +32,7 @@ import java.util.Optional;
  * <p>Every request that stores a version, through {@code PUT .../pipelines/{p}} or the section
  * {@code PUT .../config/pipelines}, also bumps the workspace's {@code pipelines} section revision
  * once, so that revision identifies what is in force. Both paths lock in the same order: the
- * section lock ({@link SectionRevisions#lock}) first, then pipeline heads. The section lock also
+ * section lock ({@link SectionVersions#lock}) first, then pipeline heads. The section lock also
  * covers pipelines that do not exist yet, which row locks on heads cannot.
  */
 @ApplicationScoped
@@ -80,12 +80,12 @@ public class Pipelines {
   }
 
   private final Outbox outbox;
-  private final SectionRevisions revisions;
+  private final SectionVersions versions;
   private final Clock clock;
 
-  public Pipelines(Outbox outbox, SectionRevisions revisions, Clock clock) {
+  public Pipelines(Outbox outbox, SectionVersions versions, Clock clock) {
     this.outbox = outbox;
-    this.revisions = revisions;
+    this.versions = versions;
     this.clock = clock;
   }
 
@@ -111,18 +111,13 @@ public class Pipelines {
    * Takes the {@code pipelines} section lock of {@code workspace} until {@code tx} ends, before any
    * head is locked; answers the section revision in force.
    */
-  public Uni<Integer> lockSection(SqlConnection tx, String workspace) {
-    return revisions.lock(tx, workspace, SECTION);
+  public Uni<String> lockSection(SqlConnection tx, String workspace) {
+    return versions.lock(tx, SECTION, workspace);
   }
 
-  /** Bumps the section revision; once per request that stored at least one version. */
-  public Uni<Integer> bumpSection(SqlConnection tx, String workspace, String who) {
-    return revisions.bump(tx, workspace, SECTION, who);
-  }
-
-  /** The section revision in force, read with {@code client}. */
-  public Uni<Integer> sectionRevision(SqlClient client, String workspace) {
-    return revisions.current(client, workspace, SECTION);
+  /** Bumps the section version; once per request that stored at least one version. */
+  public Uni<String> bumpSection(SqlConnection tx, String workspace, String who) {
+    return versions.bump(tx, SECTION, workspace, who);
   }
 
   public Uni<Optional<Stored>> latest(SqlClient client, String workspace, String pipeline) {

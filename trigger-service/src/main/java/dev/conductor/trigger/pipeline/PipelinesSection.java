@@ -1,16 +1,19 @@
 package dev.conductor.trigger.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.events.EventCodec;
 import dev.conductor.platform.config.ConfigChange;
-import dev.conductor.platform.config.ConfigDiff;
 import dev.conductor.platform.config.SectionDiff;
-import dev.conductor.platform.db.Transactions;
+import dev.conductor.platform.config.SectionScope;
+import dev.conductor.platform.db.section.Section;
+import dev.conductor.platform.db.section.SectionChange;
+import dev.conductor.platform.problem.FieldErrors;
 import dev.conductor.platform.problem.Problem.FieldError;
 import dev.conductor.platform.problem.ProblemException;
-import dev.conductor.trigger.config.WorkspaceSection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -24,29 +27,23 @@ import java.util.TreeMap;
  * exactly what {@code PUT .../pipelines/{name}} accepts. Every pipeline is validated before
  * anything is stored, and the whole document is applied in one transaction: a new pipeline becomes
  * version 1, a changed one version n+1 (each stored version emits its own {@code config.changed},
- * as the per-pipeline PUT does), an identical one keeps its version. The section {@code version} is
- * bumped once per request that stores anything, by this PUT or by {@code PUT .../pipelines/{name}},
- * so it identifies the pipelines in force.
+ * as the per-pipeline PUT does), an identical one keeps its version. The section version is bumped
+ * once per request that stores anything, by this PUT or by {@code PUT .../pipelines/{name}}, so it
+ * identifies the pipelines in force.
  *
  * <p>A pipeline left out of the document is <b>not</b> removed: there is no pipeline removal yet,
- * and runs reference pipeline versions. So this section is additive, unlike the other sections, and
- * its diff never has a {@code remove}.
+ * and runs reference pipeline versions. So this section is {@link #additive}, and its diff never
+ * has a {@code remove}. Its items are the definitions' {@link #diffView}; {@link #document} turns
+ * them back into definitions.
  */
 @ApplicationScoped
-public class PipelinesSection implements WorkspaceSection {
-  // The dry run reads the revision and the pipelines from one snapshot.
-  private static final String SNAPSHOT =
-      "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-
+public class PipelinesSection implements Section {
   private final PipelineValidator validator;
   private final Pipelines pipelines;
-  private final Transactions transactions;
 
-  public PipelinesSection(
-      PipelineValidator validator, Pipelines pipelines, Transactions transactions) {
+  public PipelinesSection(PipelineValidator validator, Pipelines pipelines) {
     this.validator = validator;
     this.pipelines = pipelines;
-    this.transactions = transactions;
   }
 
   @Override
@@ -54,79 +51,72 @@ public class PipelinesSection implements WorkspaceSection {
     return Pipelines.SECTION;
   }
 
-  /** The latest version of every pipeline, without version metadata (so GET → PUT is a no-op). */
   @Override
-  public Uni<JsonNode> read(String workspace) {
+  public SectionScope scope() {
+    return SectionScope.WORKSPACE;
+  }
+
+  @Override
+  public boolean additive() {
+    return true;
+  }
+
+  @Override
+  public Uni<Map<String, JsonNode>> parse(SqlClient db, String workspace, JsonNode document) {
+    return Uni.createFrom().item(() -> json(validate(workspace, document)));
+  }
+
+  /** The latest version of every pipeline. */
+  @Override
+  public Uni<Map<String, JsonNode>> read(SqlClient db, String workspace) {
     return pipelines
-        .latestOfWorkspace(transactions.pool(), workspace)
+        .latestOfWorkspace(db, workspace)
         .map(
             all -> {
-              ObjectNode document = EventCodec.JSON.createObjectNode();
-              all.forEach(p -> document.set(p.pipeline(), p.definition().toJson()));
-              return document;
+              Map<String, JsonNode> items = new TreeMap<>();
+              all.forEach(p -> items.put(p.pipeline(), diffView(p.definition())));
+              return items;
             });
   }
 
+  /** The definitions, without version metadata (so GET → PUT is a no-op). */
   @Override
-  public Uni<ConfigDiff> apply(
-      String workspace, JsonNode document, boolean dryRun, String who, String traceparent) {
-    Map<String, PipelineDefinition> desired = validate(workspace, document);
-    if (dryRun) {
-      // No lock, but one snapshot: the revision answered is the one the diff was made against.
-      return transactions
-          .pool()
-          .withTransaction(
-              tx ->
-                  tx.query(SNAPSHOT)
-                      .execute()
-                      .chain(() -> pipelines.sectionRevision(tx, workspace))
-                      .chain(
-                          revision ->
-                              pipelines
-                                  .latestOfWorkspace(tx, workspace)
-                                  .map(
-                                      all ->
-                                          diff(
-                                              workspace,
-                                              true,
-                                              revision,
-                                              planned(all, desired).changes()))));
-    }
-    return transactions.run(tx -> applyIn(tx, workspace, desired, who, traceparent));
+  public JsonNode document(Map<String, JsonNode> items) {
+    ObjectNode document = EventCodec.JSON.createObjectNode();
+    items.forEach((name, view) -> document.set(name, definition(view)));
+    return document;
+  }
+
+  /** A dry run names the version each change would replace, as the PUT does. */
+  @Override
+  public Uni<List<ConfigChange>> preview(SqlClient db, SectionChange change) {
+    return pipelines
+        .latestOfWorkspace(db, change.workspace())
+        .map(latest -> new Plan(change.changes(), versions(latest)).changes());
   }
 
   /**
-   * The whole document in one transaction: the section lock first (PUTs of the section, and
-   * per-pipeline PUTs, one at a time), then the heads of the named pipelines. The answer is built
-   * from what the saves stored, so it never claims a change that was not made.
+   * Under the section lock (held by the framework), the heads of the named pipelines, then one save
+   * per change. The answer is built from what the saves stored, so it never claims a change that
+   * was not made.
    */
-  private Uni<ConfigDiff> applyIn(
-      SqlConnection tx,
-      String workspace,
-      Map<String, PipelineDefinition> desired,
-      String who,
-      String traceparent) {
+  @Override
+  public Uni<List<ConfigChange>> store(SqlConnection tx, SectionChange change) {
+    String workspace = change.workspace();
+    Map<String, PipelineDefinition> desired = validate(workspace, change.document());
     return pipelines
-        .lockSection(tx, workspace)
+        .lockLatest(tx, workspace, desired.keySet())
+        .map(current -> new Plan(change.changes(), versions(current)))
         .chain(
-            revision ->
-                pipelines
-                    .lockLatest(tx, workspace, desired.keySet())
-                    .map(current -> planned(current, desired))
-                    .chain(
-                        plan ->
-                            saveAll(tx, workspace, desired, plan.changes(), who, traceparent)
-                                .chain(
-                                    saved -> {
-                                      List<ConfigChange> stored = stored(plan, saved);
-                                      if (stored.isEmpty()) {
-                                        return Uni.createFrom()
-                                            .item(diff(workspace, false, revision, stored));
-                                      }
-                                      return pipelines
-                                          .bumpSection(tx, workspace, who)
-                                          .map(next -> diff(workspace, false, next, stored));
-                                    })));
+            plan ->
+                saveAll(tx, workspace, desired, plan.diff(), change.who(), change.traceparent())
+                    .map(saved -> stored(plan, saved)));
+  }
+
+  private static Map<String, Integer> versions(List<Pipelines.Stored> latest) {
+    Map<String, Integer> versions = new TreeMap<>();
+    latest.forEach(p -> versions.put(p.pipeline(), p.version()));
+    return versions;
   }
 
   /**
@@ -156,11 +146,6 @@ public class PipelinesSection implements WorkspaceSection {
     return done.replaceWith(() -> saved);
   }
 
-  private static ConfigDiff diff(
-      String workspace, boolean dryRun, int revision, List<ConfigChange> changes) {
-    return ConfigDiff.of(Pipelines.SECTION, workspace, dryRun, Integer.toString(revision), changes);
-  }
-
   /**
    * What a PUT of {@code desired} would change: the diff against {@code versions} (the latest
    * version of each named pipeline that exists).
@@ -175,21 +160,6 @@ public class PipelinesSection implements WorkspaceSection {
       }
       return changes;
     }
-  }
-
-  /** The diff a PUT of {@code desired} would make now. */
-  private static Plan planned(
-      List<Pipelines.Stored> latest, Map<String, PipelineDefinition> desired) {
-    // Only the pipelines the document names: one left out is kept, never removed.
-    Map<String, Integer> versions = new TreeMap<>();
-    Map<String, JsonNode> before = new TreeMap<>();
-    for (Pipelines.Stored p : latest) {
-      if (desired.containsKey(p.pipeline())) {
-        versions.put(p.pipeline(), p.version());
-        before.put(p.pipeline(), diffView(p.definition()));
-      }
-    }
-    return new Plan(SectionDiff.of(before, json(desired)), versions);
   }
 
   /**
@@ -268,11 +238,11 @@ public class PipelinesSection implements WorkspaceSection {
   }
 
   private static List<FieldError> fieldErrors(ProblemException e) {
-    List<FieldError> errors = e.toProblem().errors();
+    List<FieldError> errors = e.errors();
     if (errors != null && !errors.isEmpty()) {
       return errors;
     }
-    return List.of(new FieldError(e.toProblem().field(), e.getMessage()));
+    return List.of(new FieldError(e.field(), e.getMessage()));
   }
 
   /** The validator names the pipeline ({@code pipeline}) and the root ({@code /}) specially. */
@@ -307,6 +277,28 @@ public class PipelinesSection implements WorkspaceSection {
         });
     view.set("steps", steps);
     return view;
+  }
+
+  /** The definition JSON of a {@link #diffView}: the keyed steps and data accesses as arrays. */
+  static JsonNode definition(JsonNode view) {
+    ObjectNode definition = view.deepCopy();
+    ArrayNode steps = array(view.path("steps"));
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i).isObject()) {
+        ObjectNode step = (ObjectNode) steps.get(i);
+        step.set("dataAccess", array(step.path("dataAccess")));
+      }
+    }
+    definition.set("steps", steps);
+    return definition;
+  }
+
+  private static ArrayNode array(JsonNode byIndex) {
+    ArrayNode array = EventCodec.JSON.createArrayNode();
+    for (int i = 0; i < byIndex.size(); i++) {
+      array.add(byIndex.get(Integer.toString(i)).deepCopy());
+    }
+    return array;
   }
 
   private static ObjectNode indexed(JsonNode array) {

@@ -1,14 +1,16 @@
-package dev.conductor.scheduler;
+package dev.conductor.platform.timer;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * A reactive task on a Vert.x timer. A pass that outlasts the interval is not overlapped by the
- * next one, and a failed pass only logs: the next tick tries again.
+ * next one, and a failed pass only logs: the next tick tries again. The one timer of every
+ * service's background work (sweepers, configuration followers).
  */
 public final class Periodic {
   private final Vertx vertx;
@@ -28,8 +30,8 @@ public final class Periodic {
     this.log = log;
   }
 
-  public void start(long intervalMillis) {
-    timer = vertx.setPeriodic(intervalMillis, id -> tick());
+  public void start(Duration interval) {
+    timer = vertx.setPeriodic(Math.max(1, interval.toMillis()), id -> tick());
   }
 
   public void stop() {

@@ -1,4 +1,4 @@
-package dev.conductor.scheduler.config;
+package dev.conductor.platform.db.section;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conductor.platform.auth.Access;
@@ -6,6 +6,7 @@ import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.config.ConfigDiff;
 import dev.conductor.platform.config.DryRun;
+import dev.conductor.platform.config.SectionScope;
 import dev.conductor.platform.trace.TraceContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -19,41 +20,52 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
 /**
- * The scheduler's global configuration sections (DESIGN §7): {@code pools} and {@code
- * resourceClasses}, each read and replaced as a whole document; GET answers what PUT accepts.
+ * {@code GET|PUT /api/v1/config/{section}[?dryRun=true]}: this service's global sections, each read
+ * and replaced as a whole document (GET answers what PUT accepts); {@code config.read} / {@code
+ * config.write} at {@code /}.
  */
 @Path("/api/v1/config/{section}")
 @Produces(MediaType.APPLICATION_JSON)
-public class ConfigResource {
-  private static final String SCOPE = "/";
-
-  private final Access access;
+public class GlobalConfigResource {
   private final CurrentCaller current;
+  private final Access access;
+  private final SectionRegistry sections;
   private final SectionUpdates updates;
 
-  public ConfigResource(Access access, CurrentCaller current, SectionUpdates updates) {
-    this.access = access;
+  public GlobalConfigResource(
+      CurrentCaller current, Access access, SectionRegistry sections, SectionUpdates updates) {
     this.current = current;
+    this.access = access;
+    this.sections = sections;
     this.updates = updates;
   }
 
   @GET
-  public Uni<JsonNode> read(@PathParam("section") String section) {
-    Caller caller = current.get();
-    return access.require(caller, "config.read", SCOPE).chain(allowed -> updates.document(section));
+  public Uni<JsonNode> get(@PathParam("section") String section) {
+    return access
+        .require(current.get(), "config.read", SectionScope.GLOBAL.accessScope(null))
+        .chain(() -> updates.document(sections.require(SectionScope.GLOBAL, section), null));
   }
 
   /** Replaces the section; {@code dryRun} only validates and answers the diff. */
   @PUT
   @Consumes(MediaType.APPLICATION_JSON)
-  public Uni<ConfigDiff> replace(
+  public Uni<ConfigDiff> put(
       @PathParam("section") String section, @Context UriInfo uri, JsonNode document) {
     Caller caller = current.get();
     boolean dryRun = DryRun.of(uri);
     // Taken on the request's own context: later stages may run where no span is current.
     String traceparent = TraceContext.current();
     return access
-        .require(caller, "config.write", SCOPE)
-        .chain(allowed -> updates.put(section, document, dryRun, caller.subject(), traceparent));
+        .require(caller, "config.write", SectionScope.GLOBAL.accessScope(null))
+        .chain(
+            () ->
+                updates.put(
+                    sections.require(SectionScope.GLOBAL, section),
+                    null,
+                    document,
+                    dryRun,
+                    caller,
+                    traceparent));
   }
 }
