@@ -15,6 +15,7 @@ import dev.conductor.events.data.RunQueued;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.events.data.RunSucceeded;
 import dev.conductor.events.data.StepSpec;
+import dev.conductor.testkit.KafkaProbe;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,9 +196,9 @@ public final class RunEvents {
   public void publishReversed(int duplicate) {
     for (int i = events.size() - 1; i >= 0; i--) {
       Published p = events.get(i);
-      TestKafka.publish(p.event(), p.topic(), traceparent);
+      KafkaProbe.shared().publish(p.event(), p.topic(), traceparent);
       if (i == duplicate) {
-        TestKafka.publish(p.event(), p.topic(), traceparent);
+        KafkaProbe.shared().publish(p.event(), p.topic(), traceparent);
       }
     }
   }

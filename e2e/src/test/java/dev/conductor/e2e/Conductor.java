@@ -5,29 +5,19 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.conductor.deploy.local.LocalStack;
+import dev.conductor.events.Topics;
 import dev.conductor.platform.problem.ProblemType;
+import dev.conductor.testkit.KafkaProbe;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** What an E2E test does to the running stack: REST calls as a principal, Kafka in and out. */
 final class Conductor implements AutoCloseable {
@@ -41,19 +31,14 @@ final class Conductor implements AutoCloseable {
   }
 
   final LocalStack stack;
-  private final KafkaProducer<String, byte[]> producer;
+  private final KafkaProbe probe;
 
   private Conductor(LocalStack stack) {
     this.stack = stack;
-    this.producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
-            new StringSerializer(),
-            new ByteArraySerializer());
+    this.probe =
+        KafkaProbe.watching(
+            stack.bootstrapServers(),
+            Topics.all(List.of("dev")).stream().map(Topics.TopicSpec::name).toList());
   }
 
   static Conductor start() {
@@ -135,40 +120,19 @@ final class Conductor implements AutoCloseable {
   }
 
   void send(ProducerRecord<String, byte[]> record) {
-    try {
-      producer.send(record).get();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot publish to " + record.topic(), e);
-    }
+    probe.send(record);
   }
 
   /** Every record on {@code topic} up to its current end. */
   List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-    }
-    return out;
+    return probe.records(topic, record -> true);
   }
 
   /** Stops the stack, after printing its report (which process ran where, its logs). */
   @Override
   public void close() {
     System.out.println("E2E stack after the suite:\n" + stack.report());
-    producer.close();
+    probe.close();
     stack.close();
   }
 }

@@ -5,6 +5,7 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.JobAuthorized;
 import dev.conductor.platform.trace.TraceContext;
+import dev.conductor.testkit.KafkaProbe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +68,7 @@ public final class TestJobs {
   /** Publishes to the pool's jobs topic with a new trace; returns the traceparent used. */
   public static String publish(Envelope<JobAuthorized> job) {
     String traceparent = TraceContext.newTrace();
-    KafkaProbe.get().publish(job, Topics.jobs(POOL), traceparent);
+    KafkaProbe.shared().publish(job, Topics.jobs(POOL), traceparent);
     return traceparent;
   }
 }

@@ -1,5 +1,7 @@
 package dev.conductor.testkit;
 
+import dev.conductor.embedded.EmbeddedDatabase;
+import dev.conductor.embedded.EmbeddedKafka;
 import java.util.List;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;

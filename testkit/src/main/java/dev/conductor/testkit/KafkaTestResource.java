@@ -1,5 +1,6 @@
 package dev.conductor.testkit;
 
+import dev.conductor.embedded.EmbeddedKafka;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.conductor.testkit;
 
+import dev.conductor.embedded.EmbeddedDatabase;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 

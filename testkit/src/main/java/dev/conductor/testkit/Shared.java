@@ -1,6 +1,8 @@
 package dev.conductor.testkit;
 
 import com.nimbusds.jose.jwk.ECKey;
+import dev.conductor.embedded.EmbeddedDatabase;
+import dev.conductor.embedded.EmbeddedKafka;
 import dev.conductor.events.Topics;
 import java.text.ParseException;
 

@@ -14,6 +14,7 @@ import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.testkit.AccessTestResource;
 import dev.conductor.testkit.IssuerTestResource;
+import dev.conductor.testkit.KafkaProbe;
 import dev.conductor.testkit.KafkaTestResource;
 import dev.conductor.testkit.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -98,25 +99,27 @@ class PipelineResourceTest {
 
     String key = ws + "/nightly";
     var second =
-        KafkaTopics.await(
-            Topics.CHANGES,
-            KafkaTopics.event(
-                e ->
-                    e.type() == EventType.CONFIG_CHANGED
-                        && key.equals(e.key())
-                        && "2".equals(((ConfigChanged) e.data()).newVersion())));
-    ConfigChanged data = (ConfigChanged) KafkaTopics.decode(second).data();
+        KafkaProbe.shared()
+            .awaitRecord(
+                Topics.CHANGES,
+                KafkaProbe.event(
+                    e ->
+                        e.type() == EventType.CONFIG_CHANGED
+                            && key.equals(e.key())
+                            && "2".equals(((ConfigChanged) e.data()).newVersion())));
+    ConfigChanged data = (ConfigChanged) KafkaProbe.decode(second).data();
     assertThat(second.key()).isEqualTo(key);
     assertThat(data.workspace()).isEqualTo(ws);
     assertThat(data.section()).isEqualTo("pipelines");
     assertThat(data.who()).isEqualTo(author);
     assertThat(data.oldVersion()).isEqualTo("1");
-    assertThat(KafkaTopics.header(second, "traceparent")).isNotBlank();
+    assertThat(KafkaProbe.header(second, "traceparent")).isNotBlank();
     assertThat(
-            KafkaTopics.all(
-                Topics.CHANGES,
-                KafkaTopics.event(
-                    e -> e.type() == EventType.CONFIG_CHANGED && key.equals(e.key()))))
+            KafkaProbe.shared()
+                .records(
+                    Topics.CHANGES,
+                    KafkaProbe.event(
+                        e -> e.type() == EventType.CONFIG_CHANGED && key.equals(e.key()))))
         .hasSize(2);
 
     String reader = granted("pipeline.read", "/workspaces/" + ws + "/pipelines/nightly");

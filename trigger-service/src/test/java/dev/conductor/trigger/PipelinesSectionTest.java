@@ -22,6 +22,7 @@ import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.events.data.RunRequested;
+import dev.conductor.testkit.KafkaProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -201,13 +202,13 @@ class PipelinesSectionTest {
                     "version 1 -> 2")));
 
     ConsumerRecord<String, byte[]> record = configChangedRecord(ws, "etl", "2");
-    ConfigChanged etl2 = (ConfigChanged) KafkaTopics.decode(record).data();
+    ConfigChanged etl2 = (ConfigChanged) KafkaProbe.decode(record).data();
     assertThat(record.key()).isEqualTo(ws + "/etl");
     assertThat(etl2.workspace()).isEqualTo(ws);
     assertThat(etl2.section()).isEqualTo("pipelines");
     assertThat(etl2.who()).isEqualTo(author);
     assertThat(etl2.oldVersion()).isEqualTo("1");
-    assertThat(KafkaTopics.header(record, "traceparent")).isNotBlank();
+    assertThat(KafkaProbe.header(record, "traceparent")).isNotBlank();
     assertThat(eventsOf(ws, "etl")).hasSize(2);
 
     String reader = granted("config.read", "/workspaces/" + ws);
@@ -429,11 +430,12 @@ class PipelinesSectionTest {
             .extract()
             .path("runId");
     Envelope<?> event =
-        KafkaTopics.decode(
-            KafkaTopics.await(
-                Topics.RUNS,
-                KafkaTopics.event(
-                    e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key()))));
+        KafkaProbe.decode(
+            KafkaProbe.shared()
+                .awaitRecord(
+                    Topics.RUNS,
+                    KafkaProbe.event(
+                        e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key()))));
     RunRequested run = (RunRequested) event.data();
     assertThat(run.snapshot().version()).isEqualTo(2);
     assertThat(run.snapshot().runAs()).isEqualTo("etl-bot-2");
@@ -749,23 +751,25 @@ class PipelinesSectionTest {
   private static ConsumerRecord<String, byte[]> configChangedRecord(
       String ws, String p, String newVersion) {
     String key = ws + "/" + p;
-    return KafkaTopics.await(
-        Topics.CHANGES,
-        KafkaTopics.event(
-            e ->
-                e.type() == EventType.CONFIG_CHANGED
-                    && key.equals(e.key())
-                    && newVersion.equals(((ConfigChanged) e.data()).newVersion())));
+    return KafkaProbe.shared()
+        .awaitRecord(
+            Topics.CHANGES,
+            KafkaProbe.event(
+                e ->
+                    e.type() == EventType.CONFIG_CHANGED
+                        && key.equals(e.key())
+                        && newVersion.equals(((ConfigChanged) e.data()).newVersion())));
   }
 
   private static ConfigChanged configChanged(String ws, String p, String newVersion) {
-    return (ConfigChanged) KafkaTopics.decode(configChangedRecord(ws, p, newVersion)).data();
+    return (ConfigChanged) KafkaProbe.decode(configChangedRecord(ws, p, newVersion)).data();
   }
 
   private static List<ConsumerRecord<String, byte[]>> eventsOf(String ws, String p) {
     String key = ws + "/" + p;
-    return KafkaTopics.all(
-        Topics.CHANGES,
-        KafkaTopics.event(e -> e.type() == EventType.CONFIG_CHANGED && key.equals(e.key())));
+    return KafkaProbe.shared()
+        .records(
+            Topics.CHANGES,
+            KafkaProbe.event(e -> e.type() == EventType.CONFIG_CHANGED && key.equals(e.key())));
   }
 }

@@ -15,6 +15,7 @@ import dev.conductor.events.Topics;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.events.data.StepSpec;
 import dev.conductor.testkit.IssuerTestResource;
+import dev.conductor.testkit.KafkaProbe;
 import dev.conductor.trigger.run.RunResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -98,16 +99,17 @@ class RunResourceTest {
     assertThat(response.header("Location")).endsWith("/api/v1/runs/" + runId);
 
     var record =
-        KafkaTopics.await(
-            Topics.RUNS,
-            KafkaTopics.event(e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key())));
-    Envelope<?> event = KafkaTopics.decode(record);
+        KafkaProbe.shared()
+            .awaitRecord(
+                Topics.RUNS,
+                KafkaProbe.event(
+                    e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key())));
+    Envelope<?> event = KafkaProbe.decode(record);
     RunRequested run = (RunRequested) event.data();
     assertThat(record.key()).isEqualTo(runId);
     assertThat(event.subject()).isEqualTo(runId);
     assertThat(event.source()).isEqualTo("/conductor/trigger-service");
-    assertThat(KafkaTopics.header(record, "traceparent"))
-        .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-..");
+    assertThat(KafkaProbe.header(record, "traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-..");
     assertThat(run.runId()).isEqualTo(runId);
     assertThat(run.workspace()).isEqualTo(ws);
     assertThat(run.pipeline()).isEqualTo("nightly");
@@ -216,18 +218,20 @@ class RunResourceTest {
         .statusCode(200)
         .body("runId", equalTo(runId));
 
-    KafkaTopics.await(
-        Topics.RUNS,
-        KafkaTopics.event(e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key())));
+    KafkaProbe.shared()
+        .awaitRecord(
+            Topics.RUNS,
+            KafkaProbe.event(e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key())));
     // Once the outbox is drained, everything both requests emitted is on the topic.
     await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows() == 0);
     assertThat(
-            KafkaTopics.all(
-                Topics.RUNS,
-                KafkaTopics.event(
-                    e ->
-                        e.type() == EventType.RUN_REQUESTED
-                            && key.equals(((RunRequested) e.data()).idempotencyKey()))))
+            KafkaProbe.shared()
+                .records(
+                    Topics.RUNS,
+                    KafkaProbe.event(
+                        e ->
+                            e.type() == EventType.RUN_REQUESTED
+                                && key.equals(((RunRequested) e.data()).idempotencyKey()))))
         .hasSize(1);
   }
 

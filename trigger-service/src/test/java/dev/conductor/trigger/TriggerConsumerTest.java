@@ -14,6 +14,7 @@ import dev.conductor.events.Topics;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.events.data.TriggerRequested;
 import dev.conductor.testkit.IssuerTestResource;
+import dev.conductor.testkit.KafkaProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -53,10 +54,10 @@ class TriggerConsumerTest {
   @Test
   void binaryTriggerWithValidTokenRequestsARun() {
     Envelope<TriggerRequested> trigger = trigger("nightly", unique("key"));
-    KafkaTopics.send(binary(trigger, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(trigger, "Bearer " + token(operator)));
 
     ConsumerRecord<String, byte[]> record = awaitRunCausedBy(trigger.id());
-    Envelope<?> event = KafkaTopics.decode(record);
+    Envelope<?> event = KafkaProbe.decode(record);
     RunRequested run = (RunRequested) event.data();
     assertThat(event.causationId()).isEqualTo(trigger.id());
     assertThat(record.key()).isEqualTo(run.runId());
@@ -68,7 +69,7 @@ class TriggerConsumerTest {
     assertThat(run.requester().subject()).isEqualTo(operator);
     assertThat(run.snapshot().version()).isEqualTo(1);
     // One trace from the trigger on: same trace id, this hop's own span.
-    assertThat(KafkaTopics.header(record, "traceparent"))
+    assertThat(KafkaProbe.header(record, "traceparent"))
         .startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
         .isNotEqualTo(TRACEPARENT);
     assertThat(record.headers().lastHeader("authorization")).isNull();
@@ -85,9 +86,9 @@ class TriggerConsumerTest {
             EventCodec.toStructuredJson(EventCodec.toCloudEvent(trigger)));
     record.headers().add("content-type", utf8("application/cloudevents+json"));
     record.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + token(operator)));
-    KafkaTopics.send(record);
+    KafkaProbe.shared().send(record);
 
-    RunRequested run = (RunRequested) KafkaTopics.decode(awaitRunCausedBy(trigger.id())).data();
+    RunRequested run = (RunRequested) KafkaProbe.decode(awaitRunCausedBy(trigger.id())).data();
     assertThat(run.pipeline()).isEqualTo("nightly");
     assertThat(run.trigger()).isEqualTo("kafka");
   }
@@ -96,11 +97,11 @@ class TriggerConsumerTest {
   void redeliveredTriggerStartsOneRun() throws SQLException {
     Envelope<TriggerRequested> trigger = trigger("nightly", null);
     ProducerRecord<String, byte[]> record = binary(trigger, "Bearer " + token(operator));
-    KafkaTopics.send(record);
-    KafkaTopics.send(record);
+    KafkaProbe.shared().send(record);
+    KafkaProbe.shared().send(record);
     // A later trigger on the same partition proves both deliveries were consumed.
     Envelope<TriggerRequested> later = trigger("nightly", null);
-    KafkaTopics.send(binary(later, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(later, "Bearer " + token(operator)));
     awaitRunCausedBy(later.id());
     await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows() == 0);
 
@@ -111,9 +112,9 @@ class TriggerConsumerTest {
   @Test
   void missingTokenGoesToTheDlqAndConsumptionContinues() {
     Envelope<TriggerRequested> bad = trigger("nightly", null);
-    KafkaTopics.send(binary(bad, null));
+    KafkaProbe.shared().send(binary(bad, null));
     Envelope<TriggerRequested> good = trigger("nightly", null);
-    KafkaTopics.send(binary(good, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(good, "Bearer " + token(operator)));
 
     assertDeadLettered(bad.id(), "no authorization header");
     awaitRunCausedBy(good.id());
@@ -123,10 +124,10 @@ class TriggerConsumerTest {
   void replayedTokenGoesToTheDlq() {
     String bearer = "Bearer " + token(operator);
     Envelope<TriggerRequested> first = trigger("nightly", null);
-    KafkaTopics.send(binary(first, bearer));
+    KafkaProbe.shared().send(binary(first, bearer));
     awaitRunCausedBy(first.id());
     Envelope<TriggerRequested> replay = trigger("nightly", null);
-    KafkaTopics.send(binary(replay, bearer));
+    KafkaProbe.shared().send(binary(replay, bearer));
 
     assertDeadLettered(replay.id(), "replay");
     assertThat(runsCausedBy(replay.id())).isEmpty();
@@ -145,9 +146,9 @@ class TriggerConsumerTest {
                     .expirationTime(Date.from(Instant.now().plusSeconds(300)))
                     .build());
     Envelope<TriggerRequested> bad = trigger("nightly", null);
-    KafkaTopics.send(binary(bad, "Bearer " + old));
+    KafkaProbe.shared().send(binary(bad, "Bearer " + old));
     Envelope<TriggerRequested> good = trigger("nightly", null);
-    KafkaTopics.send(binary(good, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(good, "Bearer " + token(operator)));
 
     assertDeadLettered(bad.id(), "too old");
     awaitRunCausedBy(good.id());
@@ -156,7 +157,8 @@ class TriggerConsumerTest {
   @Test
   void foreignTokenGoesToTheDlq() {
     Envelope<TriggerRequested> bad = trigger("nightly", null);
-    KafkaTopics.send(binary(bad, "Bearer " + IssuerTestResource.issuer().foreignToken(operator)));
+    KafkaProbe.shared()
+        .send(binary(bad, "Bearer " + IssuerTestResource.issuer().foreignToken(operator)));
     assertDeadLettered(bad.id(), "token refused");
   }
 
@@ -164,7 +166,7 @@ class TriggerConsumerTest {
   void callerWithoutPipelineRunGoesToTheDlq() {
     String viewer = granted("pipeline.read", "/workspaces/" + ws);
     Envelope<TriggerRequested> bad = trigger("nightly", null);
-    KafkaTopics.send(binary(bad, "Bearer " + token(viewer)));
+    KafkaProbe.shared().send(binary(bad, "Bearer " + token(viewer)));
     assertDeadLettered(bad.id(), "denied: ");
   }
 
@@ -172,9 +174,9 @@ class TriggerConsumerTest {
   void unknownPipelineGoesToTheDlq() {
     String admin = granted("pipeline.run", "/workspaces/" + ws);
     Envelope<TriggerRequested> bad = trigger("missing", null);
-    KafkaTopics.send(binary(bad, "Bearer " + token(admin)));
+    KafkaProbe.shared().send(binary(bad, "Bearer " + token(admin)));
     Envelope<TriggerRequested> good = trigger("nightly", null);
-    KafkaTopics.send(binary(good, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(good, "Bearer " + token(operator)));
 
     assertDeadLettered(bad.id(), "not-found: ");
     awaitRunCausedBy(good.id());
@@ -189,7 +191,7 @@ class TriggerConsumerTest {
             unique("trigger"),
             new TriggerRequested(ws, "nightly", "dev", Map.of("day", "monday"), null),
             Clock.systemUTC());
-    KafkaTopics.send(binary(bad, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(bad, "Bearer " + token(operator)));
     assertDeadLettered(bad.id(), "/parameters/date");
   }
 
@@ -200,14 +202,15 @@ class TriggerConsumerTest {
         new ProducerRecord<>(Topics.TRIGGERS, marker, utf8("\u0000not a cloud event"));
     garbage.headers().add("test-id", utf8(marker));
     garbage.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + token(operator)));
-    KafkaTopics.send(garbage);
+    KafkaProbe.shared().send(garbage);
     Envelope<TriggerRequested> good = trigger("nightly", null);
-    KafkaTopics.send(binary(good, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(good, "Bearer " + token(operator)));
 
     ConsumerRecord<String, byte[]> dead =
-        KafkaTopics.await(Topics.DLQ, r -> marker.equals(KafkaTopics.header(r, "test-id")));
-    assertThat(KafkaTopics.header(dead, "dlq-reason")).isNotBlank();
-    assertThat(KafkaTopics.header(dead, "dlq-source-topic")).isEqualTo(Topics.TRIGGERS);
+        KafkaProbe.shared()
+            .awaitRecord(Topics.DLQ, r -> marker.equals(KafkaProbe.header(r, "test-id")));
+    assertThat(KafkaProbe.header(dead, "dlq-reason")).isNotBlank();
+    assertThat(KafkaProbe.header(dead, "dlq-source-topic")).isEqualTo(Topics.TRIGGERS);
     assertThat(dead.headers().lastHeader("authorization")).isNull();
     awaitRunCausedBy(good.id());
   }
@@ -224,7 +227,7 @@ class TriggerConsumerTest {
     ProducerRecord<String, byte[]> record =
         KafkaEvents.toRecord(wrong, Topics.TRIGGERS, TRACEPARENT);
     record.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + token(operator)));
-    KafkaTopics.send(record);
+    KafkaProbe.shared().send(record);
     assertDeadLettered(wrong.id(), "accepts only");
   }
 
@@ -252,28 +255,32 @@ class TriggerConsumerTest {
   }
 
   private static ConsumerRecord<String, byte[]> awaitRunCausedBy(String triggerId) {
-    return KafkaTopics.await(
-        Topics.RUNS,
-        KafkaTopics.event(
-            e -> e.type() == EventType.RUN_REQUESTED && triggerId.equals(e.causationId())));
+    return KafkaProbe.shared()
+        .awaitRecord(
+            Topics.RUNS,
+            KafkaProbe.event(
+                e -> e.type() == EventType.RUN_REQUESTED && triggerId.equals(e.causationId())));
   }
 
   private static List<ConsumerRecord<String, byte[]>> runsCausedBy(String triggerId) {
-    return KafkaTopics.all(
-        Topics.RUNS,
-        KafkaTopics.event(
-            e -> e.type() == EventType.RUN_REQUESTED && triggerId.equals(e.causationId())));
+    return KafkaProbe.shared()
+        .records(
+            Topics.RUNS,
+            KafkaProbe.event(
+                e -> e.type() == EventType.RUN_REQUESTED && triggerId.equals(e.causationId())));
   }
 
   private static List<ConsumerRecord<String, byte[]>> dlqFor(String eventId) {
-    return KafkaTopics.all(Topics.DLQ, r -> eventId.equals(KafkaTopics.header(r, "ce_id")));
+    return KafkaProbe.shared()
+        .records(Topics.DLQ, r -> eventId.equals(KafkaProbe.header(r, "ce_id")));
   }
 
   private static void assertDeadLettered(String eventId, String reason) {
     ConsumerRecord<String, byte[]> dead =
-        KafkaTopics.await(Topics.DLQ, r -> eventId.equals(KafkaTopics.header(r, "ce_id")));
-    assertThat(KafkaTopics.header(dead, "dlq-reason")).contains(reason).doesNotContain("eyJ");
-    assertThat(KafkaTopics.header(dead, "dlq-source-topic")).isEqualTo(Topics.TRIGGERS);
+        KafkaProbe.shared()
+            .awaitRecord(Topics.DLQ, r -> eventId.equals(KafkaProbe.header(r, "ce_id")));
+    assertThat(KafkaProbe.header(dead, "dlq-reason")).contains(reason).doesNotContain("eyJ");
+    assertThat(KafkaProbe.header(dead, "dlq-source-topic")).isEqualTo(Topics.TRIGGERS);
     assertThat(dead.headers().lastHeader("authorization")).isNull();
     assertThat(dead.headers().lastHeader(KafkaEvents.TRACEPARENT)).isNotNull();
   }

@@ -8,12 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.audit.RunEvents;
-import dev.conductor.audit.TestKafka;
-import dev.conductor.audit.TestKafka.AuditMessage;
 import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
 import dev.conductor.testkit.AccessTestResource;
 import dev.conductor.testkit.IssuerTestResource;
+import dev.conductor.testkit.KafkaProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -23,7 +22,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -70,19 +68,20 @@ class LedgerFlowTest {
         .isEqualTo("[redacted]");
 
     // Each event became an audit.record on conductor.audit, keyed by the run.
-    List<AuditMessage> published =
-        TestKafka.readAudit(m -> run.runId.equals(m.key()), 8, Duration.ofSeconds(30));
-    Map<Long, AuditMessage> bySeq = new TreeMap<>();
-    published.forEach(m -> bySeq.put(m.data().path("seq").asLong(), m));
+    List<KafkaProbe.Seen> published =
+        KafkaProbe.shared()
+            .await(s -> Topics.AUDIT.equals(s.topic()) && run.runId.equals(s.key()), 8);
+    Map<Long, KafkaProbe.Seen> bySeq = new TreeMap<>();
+    published.forEach(m -> bySeq.put(json(m).path("seq").asLong(), m));
     assertThat(bySeq).hasSize(8);
-    for (AuditMessage m : published) {
-      assertThat(m.raw()).doesNotContain("secret-jwe").doesNotContain("p4ssw0rd");
+    for (KafkaProbe.Seen m : published) {
+      assertThat(m.value()).doesNotContain("secret-jwe").doesNotContain("p4ssw0rd");
     }
     int chain = ChainHash.chainOf(run.runId, Topics.AUDIT_PARTITIONS);
-    for (AuditMessage m : bySeq.values()) {
-      JsonNode r = m.data();
+    for (KafkaProbe.Seen m : bySeq.values()) {
+      JsonNode r = json(m);
       // chain = murmur2 rule = the partition Kafka's default partitioner chose for the key
-      assertThat(r.path("chain").asInt()).isEqualTo(chain).isEqualTo(m.partition());
+      assertThat(r.path("chain").asInt()).isEqualTo(chain).isEqualTo(m.record().partition());
       assertThat(r.path("traceparent").asText()).isEqualTo(run.traceparent);
       long seq = r.path("seq").asLong();
       String previous =
@@ -94,17 +93,17 @@ class LedgerFlowTest {
           .isEqualTo(text("SELECT hash FROM ledger WHERE chain = ? AND seq = ?", chain, seq));
     }
     // Consecutive records of the run link to each other whenever no other key came between.
-    List<AuditMessage> ordered = new ArrayList<>(bySeq.values());
+    List<JsonNode> ordered = bySeq.values().stream().map(LedgerFlowTest::json).toList();
     for (int i = 1; i < ordered.size(); i++) {
-      JsonNode prev = ordered.get(i - 1).data();
-      JsonNode cur = ordered.get(i).data();
+      JsonNode prev = ordered.get(i - 1);
+      JsonNode cur = ordered.get(i);
       if (cur.path("seq").asLong() == prev.path("seq").asLong() + 1) {
         assertThat(cur.path("prevHash").asText()).isEqualTo(prev.path("hash").asText());
       }
     }
 
     // An analyst's independent recomputation from the topic alone.
-    JsonNode record = ordered.get(3).data();
+    JsonNode record = ordered.get(3);
     ObjectNode hashed = new ObjectMapper().createObjectNode();
     hashed.put("chain", record.path("chain").asInt());
     hashed.put("seq", record.path("seq").asLong());
@@ -162,7 +161,7 @@ class LedgerFlowTest {
     entry.headers().add("dlq-partition", utf8("2"));
     entry.headers().add("dlq-offset", utf8("17"));
     entry.headers().add("x-secret-token", utf8("hunter2-in-header"));
-    var meta = TestKafka.send(entry);
+    var meta = KafkaProbe.shared().send(entry);
     String id = "dlq-" + meta.partition() + "-" + meta.offset();
 
     await()
@@ -188,12 +187,13 @@ class LedgerFlowTest {
   void anUnreadableRecordIsRecordedAndConsumptionContinues() throws Exception {
     String key = "run-bad-" + System.nanoTime();
     var meta =
-        TestKafka.send(
-            new ProducerRecord<>(
-                Topics.CHANGES, key, "not a cloudevent".getBytes(StandardCharsets.UTF_8)));
+        KafkaProbe.shared()
+            .send(
+                new ProducerRecord<>(
+                    Topics.CHANGES, key, "not a cloudevent".getBytes(StandardCharsets.UTF_8)));
     RunEvents after = new RunEvents();
     RunEvents.Published first = after.events.get(0);
-    TestKafka.publish(first.event(), Topics.CHANGES, null);
+    KafkaProbe.shared().publish(first.event(), Topics.CHANGES, null);
 
     String id = "unreadable-" + Topics.CHANGES + "-" + meta.partition() + "-" + meta.offset();
     await()
@@ -243,5 +243,14 @@ class LedgerFlowTest {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** An audit record's value as JSON. */
+  private static JsonNode json(KafkaProbe.Seen record) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(record.value());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -4,9 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import dev.conductor.audit.RunEvents;
-import dev.conductor.audit.TestKafka;
 import dev.conductor.testkit.AccessTestResource;
 import dev.conductor.testkit.IssuerTestResource;
+import dev.conductor.testkit.KafkaProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +20,7 @@ class TimelineResourceTest {
   void timelineNeedsATokenAndAuditReadOnTheRunsWorkspace() {
     RunEvents run = new RunEvents();
     RunEvents.Published requested = run.events.get(0);
-    TestKafka.publish(requested.event(), requested.topic(), run.traceparent);
+    KafkaProbe.shared().publish(requested.event(), requested.topic(), run.traceparent);
     String path = "/api/v1/runs/" + run.runId + "/timeline";
 
     given().get(path).then().statusCode(401).contentType("application/problem+json");

@@ -1,6 +1,6 @@
 package dev.conductor.deploy.local;
 
-import dev.conductor.testkit.PoolKeys;
+import dev.conductor.embedded.PoolKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -219,7 +219,7 @@ public final class LocalStack implements AutoCloseable {
                 javaCommand(
                     "256m",
                     List.of(
-                        "dev.conductor.testkit.KafkaMain",
+                        "dev.conductor.embedded.KafkaMain",
                         "--port",
                         String.valueOf(port),
                         "--dir",
@@ -247,7 +247,7 @@ public final class LocalStack implements AutoCloseable {
                 javaCommand(
                     "64m",
                     List.of(
-                        "dev.conductor.testkit.PostgresMain",
+                        "dev.conductor.embedded.PostgresMain",
                         "--port",
                         String.valueOf(port),
                         "--dir",

@@ -16,7 +16,7 @@ class DiagnosisTest {
                 "Picked up JAVA_TOOL_OPTIONS: -Djava.io.tmpdir=/x",
                 "POSTGRES FAILED could not unpack the PostgreSQL binaries into /x: free space there",
                 "java.io.UncheckedIOException: could not unpack",
-                "\tat dev.conductor.testkit.PostgresBinaries.prepare(PostgresBinaries.java:86)"));
+                "\tat dev.conductor.embedded.PostgresBinaries.prepare(PostgresBinaries.java:86)"));
     assertThat(line)
         .isEqualTo(
             "postgres could not start: could not unpack the PostgreSQL binaries into /x: free"

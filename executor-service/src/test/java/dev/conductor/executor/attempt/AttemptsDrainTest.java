@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
+import dev.conductor.events.Topics;
 import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.JobAuthorized;
-import dev.conductor.executor.KafkaProbe;
 import dev.conductor.executor.TestJobs;
 import dev.conductor.executor.credential.CredentialBundles;
 import dev.conductor.executor.job.Jobs;
@@ -17,6 +17,7 @@ import dev.conductor.executor.pool.ExecutorIdentity;
 import dev.conductor.executor.scheduler.Claim;
 import dev.conductor.platform.kafka.KafkaProducers;
 import dev.conductor.platform.trace.TraceContext;
+import dev.conductor.testkit.KafkaProbe;
 import dev.conductor.testkit.KafkaTestResource;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class AttemptsDrainTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private final KafkaProbe kafka = KafkaProbe.get();
+  private final KafkaProbe kafka = KafkaProbe.shared();
   private KafkaProducers producers;
   private Attempts attempts;
 
@@ -60,16 +61,21 @@ class AttemptsDrainTest {
   void runningAttemptFinishesAndReportsWithinTheGracePeriod() throws Exception {
     String runId = TestJobs.runId();
     start(TestJobs.authorized(runId, "sleep", Map.of("millis", 700)));
-    await().atMost(WAIT).until(() -> !kafka.events(runId, EventType.ATTEMPT_STARTED).isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(() -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED).isEmpty());
 
     attempts.drain(Duration.ofSeconds(10));
 
     // Nothing runs once drain returned: the outcome was acknowledged before the producer closes.
     assertThat(attempts.runningCount()).isZero();
-    await().atMost(WAIT).until(() -> !kafka.events(runId, EventType.ATTEMPT_SUCCEEDED).isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_SUCCEEDED).isEmpty());
     assertThat(
             kafka
-                .events(runId, EventType.ATTEMPT_SUCCEEDED)
+                .events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_SUCCEEDED)
                 .get(0)
                 .data(AttemptSucceeded.class)
                 .output())
@@ -83,7 +89,9 @@ class AttemptsDrainTest {
   void attemptStillRunningAfterTheGracePeriodIsAbandonedWithoutAnOutcome() throws Exception {
     String runId = TestJobs.runId();
     start(TestJobs.authorized(runId, "sleep", Map.of("millis", 60_000)));
-    await().atMost(WAIT).until(() -> !kafka.events(runId, EventType.ATTEMPT_STARTED).isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(() -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED).isEmpty());
 
     Instant before = Instant.now();
     attempts.drain(Duration.ofMillis(300));
@@ -91,8 +99,8 @@ class AttemptsDrainTest {
     assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofSeconds(5));
     assertThat(attempts.runningCount()).isZero();
     // The scheduler retries it when the lease expires; a failure here would count against it.
-    assertThat(kafka.events(runId))
-        .extracting(KafkaProbe.Event::type)
+    assertThat(kafka.events(Topics.JOB_EVENTS, runId))
+        .extracting(KafkaProbe.Seen::type)
         .doesNotContain(
             EventType.ATTEMPT_SUCCEEDED,
             EventType.ATTEMPT_FAILED,

@@ -13,12 +13,12 @@ import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.JobAuthorized;
 import dev.conductor.executor.ExecutorTestProfile;
 import dev.conductor.executor.FakeScheduler;
-import dev.conductor.executor.KafkaProbe;
-import dev.conductor.executor.KafkaProbe.Event;
 import dev.conductor.executor.TestJobs;
 import dev.conductor.executor.pool.ExecutorIdentity;
 import dev.conductor.platform.dlq.DeadLetters;
 import dev.conductor.platform.trace.TraceContext;
+import dev.conductor.testkit.KafkaProbe;
+import dev.conductor.testkit.KafkaProbe.Seen;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -45,7 +45,7 @@ class JobConsumerTest {
   @ConfigProperty(name = "conductor.scheduler.url")
   String scheduler;
 
-  private final KafkaProbe kafka = KafkaProbe.get();
+  private final KafkaProbe kafka = KafkaProbe.shared();
 
   @Test
   void noopJobStartsAndSucceedsInTheRunsTraceWithCausation() {
@@ -53,19 +53,19 @@ class JobConsumerTest {
     Envelope<JobAuthorized> job = TestJobs.authorized(runId, "noop", Map.of());
     String traceparent = TestJobs.publish(job);
 
-    Event succeeded = awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
-    List<Event> events = kafka.events(runId);
-    Event started = only(runId, EventType.ATTEMPT_STARTED);
+    Seen succeeded = awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
+    List<Seen> events = kafka.events(Topics.JOB_EVENTS, runId);
+    Seen started = only(runId, EventType.ATTEMPT_STARTED);
     assertThat(events.indexOf(started)).isLessThan(events.indexOf(succeeded));
 
-    assertThat(started.envelope().causationId()).isEqualTo(job.id());
-    assertThat(succeeded.envelope().causationId()).isEqualTo(started.envelope().id());
-    for (Event e : List.of(started, succeeded)) {
+    assertThat(started.event().causationId()).isEqualTo(job.id());
+    assertThat(succeeded.event().causationId()).isEqualTo(started.event().id());
+    for (Seen e : List.of(started, succeeded)) {
       assertThat(TraceContext.traceId(e.traceparent()))
           .isEqualTo(TraceContext.traceId(traceparent));
       assertThat(e.traceparent()).isNotEqualTo(traceparent);
-      assertThat(e.envelope().source()).isEqualTo("/conductor/executor-service");
-      assertThat(e.envelope().subject()).isEqualTo(runId);
+      assertThat(e.event().source()).isEqualTo("/conductor/executor-service");
+      assertThat(e.event().subject()).isEqualTo(runId);
     }
     AttemptStarted s = started.data(AttemptStarted.class);
     assertThat(s.attemptId()).isEqualTo(job.data().attemptId());
@@ -84,10 +84,10 @@ class JobConsumerTest {
     String other = TestJobs.runId();
     TestJobs.publish(TestJobs.authorized(other, "fail", Map.of()));
 
-    Event failed = awaitOne(runId, EventType.ATTEMPT_FAILED);
+    Seen failed = awaitOne(runId, EventType.ATTEMPT_FAILED);
     assertThat(failed.data(AttemptFailed.class).error()).isEqualTo("disk full");
-    assertThat(failed.envelope().causationId())
-        .isEqualTo(only(runId, EventType.ATTEMPT_STARTED).envelope().id());
+    assertThat(failed.event().causationId())
+        .isEqualTo(only(runId, EventType.ATTEMPT_STARTED).event().id());
     assertThat(awaitOne(other, EventType.ATTEMPT_FAILED).data(AttemptFailed.class).error())
         .isEqualTo("requested failure");
   }
@@ -107,7 +107,7 @@ class JobConsumerTest {
     runs.forEach(
         run -> TestJobs.publish(TestJobs.authorized(run, "sleep", Map.of("millis", 1500))));
 
-    List<Event> succeeded =
+    List<Seen> succeeded =
         runs.stream().map(run -> awaitOne(run, EventType.ATTEMPT_SUCCEEDED)).toList();
     Instant lastStart =
         runs.stream()
@@ -123,23 +123,23 @@ class JobConsumerTest {
     for (String run : runs) {
       assertThat(
               kafka
-                  .events(run, EventType.ATTEMPT_SUCCEEDED)
+                  .events(Topics.JOB_EVENTS, run, EventType.ATTEMPT_SUCCEEDED)
                   .get(0)
                   .data(AttemptSucceeded.class)
                   .output())
           .isEqualTo("slept 1500 ms");
       // Heartbeats every 300 ms (the claim answer), caused by the start, none after the outcome.
-      Event started = only(run, EventType.ATTEMPT_STARTED);
-      List<Event> heartbeats = kafka.events(run, EventType.ATTEMPT_HEARTBEAT);
+      Seen started = only(run, EventType.ATTEMPT_STARTED);
+      List<Seen> heartbeats = kafka.events(Topics.JOB_EVENTS, run, EventType.ATTEMPT_HEARTBEAT);
       assertThat(heartbeats).hasSizeGreaterThanOrEqualTo(2);
       assertThat(heartbeats)
           .allSatisfy(
               h -> {
-                assertThat(h.envelope().causationId()).isEqualTo(started.envelope().id());
+                assertThat(h.event().causationId()).isEqualTo(started.event().id());
                 assertThat(TraceContext.traceId(h.traceparent()))
                     .isEqualTo(TraceContext.traceId(started.traceparent()));
               });
-      List<Event> events = kafka.events(run);
+      List<Seen> events = kafka.events(Topics.JOB_EVENTS, run);
       assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.ATTEMPT_SUCCEEDED);
     }
   }
@@ -164,13 +164,13 @@ class JobConsumerTest {
     // Both deliveries are on one partition, processed in order: a later job there proves the
     // duplicate has been handled, so the count below is final.
     String later = TestJobs.runId();
-    KafkaProbe.get()
+    KafkaProbe.shared()
         .publish(
             sameKey(TestJobs.authorized(later, "noop", Map.of()), runId),
             Topics.jobs(TestJobs.POOL),
             TraceContext.newTrace());
     awaitOne(later, EventType.ATTEMPT_SUCCEEDED);
-    assertThat(kafka.events(runId, EventType.ATTEMPT_STARTED))
+    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED))
         .filteredOn(e -> e.data(AttemptStarted.class).attemptId().equals(job.data().attemptId()))
         .hasSize(1);
   }
@@ -182,10 +182,10 @@ class JobConsumerTest {
         TestJobs.authorized(
             runId, "sleep", Map.of("millis", 60_000), Instant.now().plusMillis(800), null));
 
-    Event timedOut = awaitOne(runId, EventType.ATTEMPT_TIMED_OUT);
-    assertThat(timedOut.envelope().causationId())
-        .isEqualTo(only(runId, EventType.ATTEMPT_STARTED).envelope().id());
-    assertThat(kafka.events(runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
+    Seen timedOut = awaitOne(runId, EventType.ATTEMPT_TIMED_OUT);
+    assertThat(timedOut.event().causationId())
+        .isEqualTo(only(runId, EventType.ATTEMPT_STARTED).event().id());
+    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
   }
 
   @Test
@@ -196,7 +196,7 @@ class JobConsumerTest {
             Topics.jobs(TestJobs.POOL), key, "not a cloud event".getBytes(StandardCharsets.UTF_8)));
 
     await().atMost(WAIT).until(() -> !kafka.deadLetters(key).isEmpty());
-    ConsumerRecord<String, byte[]> dead = kafka.deadLetters(key).get(0);
+    ConsumerRecord<String, byte[]> dead = kafka.deadLetters(key).get(0).record();
     assertThat(header(dead, DeadLetters.REASON)).isNotBlank();
     assertThat(header(dead, DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.jobs(TestJobs.POOL));
     assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not a cloud event");
@@ -228,16 +228,16 @@ class JobConsumerTest {
     // At its deadline it gives the slot back; the scheduler's sweeper takes the attempt back.
     await().atMost(WAIT).until(() -> attempts.freeSlots() == identity.slots());
     assertThat(kafka.deadLetters(runId)).isEmpty();
-    assertThat(kafka.events(runId)).isEmpty();
+    assertThat(kafka.events(Topics.JOB_EVENTS, runId)).isEmpty();
   }
 
-  private Event awaitOne(String runId, EventType type) {
-    await().atMost(WAIT).until(() -> !kafka.events(runId, type).isEmpty());
+  private Seen awaitOne(String runId, EventType type) {
+    await().atMost(WAIT).until(() -> !kafka.events(Topics.JOB_EVENTS, runId, type).isEmpty());
     return only(runId, type);
   }
 
-  private Event only(String runId, EventType type) {
-    List<Event> events = kafka.events(runId, type);
+  private Seen only(String runId, EventType type) {
+    List<Seen> events = kafka.events(Topics.JOB_EVENTS, runId, type);
     assertThat(events).as("%s of %s", type.shortName(), runId).hasSize(1);
     return events.get(0);
   }

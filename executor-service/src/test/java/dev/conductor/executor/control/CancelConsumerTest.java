@@ -10,11 +10,11 @@ import dev.conductor.events.data.AttemptCancelRequested;
 import dev.conductor.events.data.AttemptCancelled;
 import dev.conductor.events.data.JobAuthorized;
 import dev.conductor.executor.ExecutorTestProfile;
-import dev.conductor.executor.KafkaProbe;
-import dev.conductor.executor.KafkaProbe.Event;
 import dev.conductor.executor.TestJobs;
 import dev.conductor.executor.attempt.Attempts;
 import dev.conductor.platform.trace.TraceContext;
+import dev.conductor.testkit.KafkaProbe;
+import dev.conductor.testkit.KafkaProbe.Seen;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -31,7 +31,7 @@ class CancelConsumerTest {
 
   @Inject Attempts attempts;
 
-  private final KafkaProbe kafka = KafkaProbe.get();
+  private final KafkaProbe kafka = KafkaProbe.shared();
 
   @Test
   void cancelInterruptsTheRunningAttempt() {
@@ -40,7 +40,9 @@ class CancelConsumerTest {
     String traceparent = TestJobs.publish(job);
     String attemptId = job.data().attemptId();
     await().atMost(WAIT).until(() -> attempts.isRunning(attemptId));
-    await().atMost(WAIT).until(() -> !kafka.events(runId, EventType.ATTEMPT_STARTED).isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(() -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED).isEmpty());
 
     Envelope<AttemptCancelRequested> cancel =
         Envelope.of(
@@ -62,15 +64,18 @@ class CancelConsumerTest {
         Topics.control(TestJobs.POOL),
         null);
 
-    await().atMost(WAIT).until(() -> !kafka.events(runId, EventType.ATTEMPT_CANCELLED).isEmpty());
-    Event started = kafka.events(runId, EventType.ATTEMPT_STARTED).get(0);
-    Event cancelled = kafka.events(runId, EventType.ATTEMPT_CANCELLED).get(0);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_CANCELLED).isEmpty());
+    Seen started = kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED).get(0);
+    Seen cancelled = kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_CANCELLED).get(0);
     assertThat(cancelled.data(AttemptCancelled.class).attemptId()).isEqualTo(attemptId);
-    assertThat(cancelled.envelope().causationId()).isEqualTo(started.envelope().id());
+    assertThat(cancelled.event().causationId()).isEqualTo(started.event().id());
     assertThat(TraceContext.traceId(cancelled.traceparent()))
         .isEqualTo(TraceContext.traceId(traceparent));
     await().atMost(WAIT).until(() -> !attempts.isRunning(attemptId));
-    assertThat(kafka.events(runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
-    assertThat(kafka.events(runId, EventType.ATTEMPT_CANCELLED)).hasSize(1);
+    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
+    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_CANCELLED)).hasSize(1);
   }
 }

@@ -10,14 +10,15 @@ import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDHEncrypter;
 import com.nimbusds.jose.jwk.ECKey;
+import dev.conductor.embedded.PoolKeys;
 import dev.conductor.events.EventType;
+import dev.conductor.events.Topics;
 import dev.conductor.events.data.AttemptFailed;
 import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.executor.ExecutorTestProfile;
-import dev.conductor.executor.KafkaProbe;
-import dev.conductor.executor.KafkaProbe.Event;
 import dev.conductor.executor.TestJobs;
-import dev.conductor.testkit.PoolKeys;
+import dev.conductor.testkit.KafkaProbe;
+import dev.conductor.testkit.KafkaProbe.Seen;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class CredentialsTest {
   @ConfigProperty(name = "conductor.executor.private-key-file")
   Path privateKeyFile;
 
-  private final KafkaProbe kafka = KafkaProbe.get();
+  private final KafkaProbe kafka = KafkaProbe.shared();
 
   @Test
   void bundleEncryptedToThePoolKeyReachesTheJob() throws Exception {
@@ -51,10 +52,10 @@ class CredentialsTest {
             Instant.now().plusSeconds(300),
             encrypt(poolKey, bundle())));
 
-    Event succeeded = awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
+    Seen succeeded = awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
     String output = succeeded.data(AttemptSucceeded.class).output();
     assertThat(output).isEqualTo("slept 200 ms; credentials for warehouse");
-    assertThat(kafka.events(runId).toString()).doesNotContain(SECRET);
+    assertThat(kafka.events(Topics.JOB_EVENTS, runId).toString()).doesNotContain(SECRET);
   }
 
   @Test
@@ -70,9 +71,9 @@ class CredentialsTest {
         TestJobs.authorized(
             runId, "noop", Map.of(), Instant.now().plusSeconds(300), encrypt(other, bundle())));
 
-    Event failed = awaitOne(runId, EventType.ATTEMPT_FAILED);
+    Seen failed = awaitOne(runId, EventType.ATTEMPT_FAILED);
     assertThat(failed.data(AttemptFailed.class).error()).isEqualTo("credentials unreadable");
-    assertThat(kafka.events(runId, EventType.ATTEMPT_STARTED)).hasSize(1);
+    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED)).hasSize(1);
   }
 
   private static String bundle() {
@@ -95,9 +96,9 @@ class CredentialsTest {
     return jwe.serialize();
   }
 
-  private Event awaitOne(String runId, EventType type) {
-    await().atMost(WAIT).until(() -> !kafka.events(runId, type).isEmpty());
-    List<Event> events = kafka.events(runId, type);
+  private Seen awaitOne(String runId, EventType type) {
+    await().atMost(WAIT).until(() -> !kafka.events(Topics.JOB_EVENTS, runId, type).isEmpty());
+    List<Seen> events = kafka.events(Topics.JOB_EVENTS, runId, type);
     assertThat(events).hasSize(1);
     return events.get(0);
   }

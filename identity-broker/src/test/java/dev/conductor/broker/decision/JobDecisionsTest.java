@@ -15,11 +15,11 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.conductor.broker.credential.CredentialMinter;
+import dev.conductor.broker.support.BrokerOutputs;
 import dev.conductor.broker.support.BrokerTestResource;
 import dev.conductor.broker.support.Jobs;
-import dev.conductor.broker.support.KafkaProbe;
-import dev.conductor.broker.support.KafkaProbe.Seen;
 import dev.conductor.broker.support.Tokens;
+import dev.conductor.embedded.PoolKeys;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventCodec;
 import dev.conductor.events.EventType;
@@ -37,8 +37,9 @@ import dev.conductor.events.data.JobCredentialFailed;
 import dev.conductor.events.data.JobDenied;
 import dev.conductor.events.data.JobScheduled;
 import dev.conductor.platform.trace.TraceContext;
+import dev.conductor.testkit.KafkaProbe;
+import dev.conductor.testkit.KafkaProbe.Seen;
 import dev.conductor.testkit.KafkaTestResource;
-import dev.conductor.testkit.PoolKeys;
 import dev.conductor.testkit.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -73,7 +74,7 @@ class JobDecisionsTest {
 
   @BeforeAll
   static void startProbe() {
-    probe = new KafkaProbe();
+    probe = BrokerOutputs.probe();
   }
 
   @AfterAll
@@ -84,7 +85,7 @@ class JobDecisionsTest {
   private static Envelope<JobScheduled> schedule(JobScheduled job, String traceparent) {
     Envelope<JobScheduled> event =
         Envelope.of(EventType.JOB_SCHEDULED, SCHEDULER, job.runId(), job, CLOCK);
-    probe.send(event, Topics.RUNS, traceparent);
+    probe.publish(event, Topics.RUNS, traceparent);
     return event;
   }
 
@@ -200,7 +201,8 @@ class JobDecisionsTest {
         .isEqualTo("read write");
 
     // Nothing secret anywhere on Kafka: not the tokens, nor their signatures.
-    for (ConsumerRecord<String, byte[]> record : probe.all()) {
+    for (ConsumerRecord<String, byte[]> record :
+        probe.seen().stream().map(KafkaProbe.Seen::record).toList()) {
       String value =
           record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
       StringBuilder headers = new StringBuilder();
@@ -235,8 +237,8 @@ class JobDecisionsTest {
             runId,
             new AttemptSucceeded(runId, job.step(), job.attemptId(), "exec-1", "ok", Instant.now()),
             CLOCK);
-    probe.send(ended, Topics.JOB_EVENTS, trace);
-    probe.send(ended, Topics.JOB_EVENTS, trace);
+    probe.publish(ended, Topics.JOB_EVENTS, trace);
+    probe.publish(ended, Topics.JOB_EVENTS, trace);
     List<Seen> after =
         awaitEvents(runId, s -> of(s, EventType.CREDENTIAL_REVOKED, job.attemptId()).size() >= 2);
     List<Seen> revoked = of(after, EventType.CREDENTIAL_REVOKED, job.attemptId());
@@ -259,8 +261,8 @@ class JobDecisionsTest {
         .until(
             () ->
                 probe.byKey("policy").stream()
-                    .filter(r -> r.topic().equals(Topics.CHANGES))
-                    .map(r -> KafkaEvents.decode(r.headers(), r.key(), r.value()))
+                    .filter(s -> s.topic().equals(Topics.CHANGES))
+                    .map(KafkaProbe.Seen::event)
                     .anyMatch(
                         e ->
                             e.data() instanceof ConfigChanged c
@@ -302,7 +304,7 @@ class JobDecisionsTest {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
     JobScheduled job = Jobs.scheduled(runId, "alice", List.of(), "etl-bot", "dev", null, deadline);
     Envelope<JobScheduled> first = schedule(job, TraceContext.newTrace());
-    probe.send(first, Topics.RUNS, TraceContext.newTrace()); // same event again
+    probe.publish(first, Topics.RUNS, TraceContext.newTrace()); // same event again
     schedule(job, TraceContext.newTrace()); // a new event for the same attempt
     JobScheduled marker =
         Jobs.scheduled(runId, "alice", List.of(), "etl-bot", "dev", null, deadline);
@@ -382,7 +384,7 @@ class JobDecisionsTest {
             new AttemptFenced(
                 runId, job.step(), job.attemptId(), 1, "exec-1", "lease expired", Instant.now()),
             CLOCK);
-    probe.send(fenced, Topics.JOB_EVENTS, TraceContext.newTrace());
+    probe.publish(fenced, Topics.JOB_EVENTS, TraceContext.newTrace());
     List<Seen> after =
         awaitEvents(
             runId,
@@ -448,10 +450,7 @@ class JobDecisionsTest {
   }
 
   private static ConsumerRecord<String, byte[]> dlq(String key) {
-    return probe.byKey(key).stream()
-        .filter(r -> r.topic().equals(Topics.DLQ))
-        .findFirst()
-        .orElse(null);
+    return probe.deadLetters(key).stream().map(KafkaProbe.Seen::record).findFirst().orElse(null);
   }
 
   @Test

@@ -13,11 +13,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.conductor.broker.support.BrokerOutputs;
 import dev.conductor.broker.support.BrokerTestResource;
 import dev.conductor.broker.support.ConfigApi;
-import dev.conductor.broker.support.KafkaProbe;
 import dev.conductor.broker.support.Tokens;
 import dev.conductor.events.data.ConfigChanged;
+import dev.conductor.testkit.KafkaProbe;
 import dev.conductor.testkit.KafkaTestResource;
 import dev.conductor.testkit.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -38,7 +39,7 @@ class IdentitiesSectionTest {
 
   @BeforeAll
   static void startProbe() {
-    probe = new KafkaProbe();
+    probe = BrokerOutputs.probe();
   }
 
   @AfterAll

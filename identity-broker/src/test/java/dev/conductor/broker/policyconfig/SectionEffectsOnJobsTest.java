@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.conductor.broker.support.BrokerOutputs;
 import dev.conductor.broker.support.BrokerTestResource;
 import dev.conductor.broker.support.Jobs;
-import dev.conductor.broker.support.KafkaProbe;
-import dev.conductor.broker.support.KafkaProbe.Seen;
 import dev.conductor.broker.support.Tokens;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
@@ -17,6 +16,8 @@ import dev.conductor.events.data.DecisionRecorded;
 import dev.conductor.events.data.JobDenied;
 import dev.conductor.events.data.JobScheduled;
 import dev.conductor.platform.trace.TraceContext;
+import dev.conductor.testkit.KafkaProbe;
+import dev.conductor.testkit.KafkaProbe.Seen;
 import dev.conductor.testkit.KafkaTestResource;
 import dev.conductor.testkit.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -44,7 +45,7 @@ class SectionEffectsOnJobsTest {
 
   @BeforeAll
   static void startProbe() {
-    probe = new KafkaProbe();
+    probe = BrokerOutputs.probe();
   }
 
   @AfterAll
@@ -58,7 +59,7 @@ class SectionEffectsOnJobsTest {
     JobScheduled job =
         Jobs.scheduled(
             WS, runId, "dave", List.of(), runAs, pool, null, Instant.now().plusSeconds(600));
-    probe.send(
+    probe.publish(
         Envelope.of(
             EventType.JOB_SCHEDULED, Envelope.sourceOf("scheduler-service"), runId, job, CLOCK),
         Topics.RUNS,

@@ -1,7 +1,7 @@
 package dev.conductor.broker.support;
 
+import dev.conductor.embedded.PoolKeys;
 import dev.conductor.testkit.IssuerTestResource;
-import dev.conductor.testkit.PoolKeys;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;

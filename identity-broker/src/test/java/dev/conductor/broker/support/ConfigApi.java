@@ -2,9 +2,9 @@ package dev.conductor.broker.support;
 
 import static io.restassured.RestAssured.given;
 
-import dev.conductor.events.KafkaEvents;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
+import dev.conductor.testkit.KafkaProbe;
 import io.restassured.response.ValidatableResponse;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +40,8 @@ public final class ConfigApi {
   /** Every {@code config.changed} seen on conductor.changes under {@code key}, in order. */
   public static List<ConfigChanged> changes(KafkaProbe probe, String key) {
     return probe.byKey(key).stream()
-        .filter(r -> r.topic().equals(Topics.CHANGES))
-        .map(r -> (ConfigChanged) KafkaEvents.decode(r.headers(), r.key(), r.value()).data())
+        .filter(s -> s.topic().equals(Topics.CHANGES))
+        .map(s -> s.data(ConfigChanged.class))
         .toList();
   }
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.conductor.embedded.EmbeddedKafka;
+import dev.conductor.embedded.Ports;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.testkit.AccessServer;
-import dev.conductor.testkit.EmbeddedKafka;
-import dev.conductor.testkit.Ports;
 import dev.conductor.testkit.TestIssuer;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -20,6 +20,7 @@ import dev.conductor.scheduler.support.Api;
 import dev.conductor.scheduler.support.Events;
 import dev.conductor.scheduler.support.Outboxes;
 import dev.conductor.scheduler.support.Runs;
+import dev.conductor.testkit.KafkaProbe;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
@@ -98,7 +99,7 @@ class JobEventConsumerTest {
 
     String garbageKey = "garbage-" + UUID.randomUUID();
     Events.publishRaw(Topics.JOB_EVENTS, garbageKey, "{not a cloud event");
-    Events.Seen dead = Events.awaitDlq(garbageKey);
+    KafkaProbe.Seen dead = Events.awaitDlq(garbageKey);
     assertThat(dead.header(DeadLetters.REASON)).isNotBlank();
     assertThat(dead.header(DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.JOB_EVENTS);
     assertThat(new String(dead.record().value())).isEqualTo("{not a cloud event");

@@ -1,4 +1,4 @@
-package dev.conductor.testkit;
+package dev.conductor.embedded;
 
 /** What {@link KafkaMain} and {@link PostgresMain} share as processes of a launcher. */
 final class Mains {

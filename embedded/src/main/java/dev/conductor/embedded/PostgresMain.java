@@ -1,11 +1,11 @@
-package dev.conductor.testkit;
+package dev.conductor.embedded;
 
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs an embedded PostgreSQL as its own process, for end-to-end tests and the local runner.
  *
- * <pre>java -cp CP dev.conductor.testkit.PostgresMain --port 0 --dir D [--durable true]</pre>
+ * <pre>java -cp CP dev.conductor.embedded.PostgresMain --port 0 --dir D [--durable true]</pre>
  *
  * <p>Prints {@code POSTGRES READY <jdbcUrl>} once it accepts connections (user and password {@code
  * postgres}) and stops the server on SIGTERM or when its launcher is gone; a start that fails

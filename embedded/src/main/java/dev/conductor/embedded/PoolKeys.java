@@ -1,4 +1,4 @@
-package dev.conductor.testkit;
+package dev.conductor.embedded;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWEAlgorithm;

@@ -1,4 +1,4 @@
-package dev.conductor.testkit;
+package dev.conductor.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

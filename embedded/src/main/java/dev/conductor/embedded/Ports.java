@@ -1,4 +1,4 @@
-package dev.conductor.testkit;
+package dev.conductor.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

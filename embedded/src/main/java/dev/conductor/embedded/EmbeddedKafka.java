@@ -1,4 +1,4 @@
-package dev.conductor.testkit;
+package dev.conductor.embedded;
 
 import dev.conductor.events.Topics;
 import dev.conductor.events.Topics.TopicSpec;

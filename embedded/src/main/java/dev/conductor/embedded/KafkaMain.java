@@ -1,4 +1,4 @@
-package dev.conductor.testkit;
+package dev.conductor.embedded;
 
 import dev.conductor.events.Topics;
 import java.util.Arrays;
@@ -8,7 +8,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs {@link EmbeddedKafka} as its own process, for end-to-end tests and the local runner.
  *
- * <pre>java -Xmx256m -cp CP dev.conductor.testkit.KafkaMain --port 0 --dir D --pools dev,test</pre>
+ * <pre>java -Xmx256m -cp CP dev.conductor.embedded.KafkaMain --port 0 --dir D --pools dev,test
+ * </pre>
  *
  * <p>Prints {@code KAFKA READY <bootstrap>} once every topic exists and stops cleanly on SIGTERM or
  * when its launcher is gone; a start that fails prints {@code KAFKA FAILED <cause>}. With {@code
