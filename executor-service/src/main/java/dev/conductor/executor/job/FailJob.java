@@ -1,13 +1,14 @@
 package dev.conductor.executor.job;
 
+import dev.conductor.events.JobType;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Fails with {@code spec.message}; for testing retries and failure handling. */
 @ApplicationScoped
 public class FailJob implements Job {
   @Override
-  public String type() {
-    return "fail";
+  public JobType type() {
+    return JobType.FAIL;
   }
 
   @Override

@@ -1,12 +1,14 @@
 package dev.conductor.executor.job;
 
+import dev.conductor.events.JobType;
+
 /**
  * One job type. A job runs on its attempt's own thread, may block, must stop when interrupted
  * (cancel, deadline, shutdown), and returns a short summary of what it did.
  */
 public interface Job {
-  /** The {@code jobType} this job runs, e.g. {@code sleep}. */
-  String type();
+  /** The catalogue entry this job implements: the {@code jobType} it runs, e.g. {@code sleep}. */
+  JobType type();
 
   /**
    * Runs the job.

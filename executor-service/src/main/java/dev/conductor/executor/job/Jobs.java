@@ -1,14 +1,19 @@
 package dev.conductor.executor.job;
 
+import dev.conductor.events.JobType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The job types this executor runs, by {@code jobType}; a new type is one more {@link Job} bean.
+ * The jobs this executor runs, by {@code jobType}: exactly one {@link Job} bean per entry of the
+ * catalogue ({@link JobType}), checked at start, so a type the pipeline validator accepts is never
+ * one the executor cannot run.
  */
 @ApplicationScoped
 public class Jobs {
@@ -17,6 +22,11 @@ public class Jobs {
   @Inject
   public Jobs(Instance<Job> jobs) {
     this((Iterable<Job>) jobs);
+    Set<String> missing = new TreeSet<>(JobType.ids());
+    missing.removeAll(byType.keySet());
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("no job implements the catalogue's job types " + missing);
+    }
   }
 
   /** A fixed set of job types, outside CDI. */
@@ -26,7 +36,7 @@ public class Jobs {
 
   private Jobs(Iterable<Job> jobs) {
     for (Job job : jobs) {
-      if (byType.put(job.type(), job) != null) {
+      if (byType.put(job.type().id(), job) != null) {
         throw new IllegalStateException("two jobs of type " + job.type());
       }
     }

@@ -1,5 +1,6 @@
 package dev.conductor.executor.job;
 
+import dev.conductor.events.JobType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
@@ -9,8 +10,8 @@ public class SleepJob implements Job {
   private static final long DEFAULT_MILLIS = 100;
 
   @Override
-  public String type() {
-    return "sleep";
+  public JobType type() {
+    return JobType.SLEEP;
   }
 
   @Override

@@ -2,14 +2,12 @@ package dev.conductor.scheduler.run;
 
 import dev.conductor.events.data.PipelineSnapshot;
 import dev.conductor.events.data.RunRequested;
+import dev.conductor.events.data.StepGraph;
 import dev.conductor.events.data.StepSpec;
 import dev.conductor.scheduler.slot.ResourceClasses;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -91,15 +89,12 @@ public final class RunValidator {
         }
       }
     }
-    Set<String> cyclic = cyclicSteps(steps);
-    if (!cyclic.isEmpty()) {
+    Optional<StepGraph.Cycle> cycle = StepGraph.firstCycle(steps);
+    if (cycle.isPresent()) {
+      StepGraph.Cycle c = cycle.get();
       return reject(
           Rejection.CYCLE,
-          "/snapshot/steps/"
-              + index.get(cyclic.iterator().next())
-              + "/dependsOn: steps "
-              + cyclic
-              + " are on or behind a dependency cycle");
+          "/snapshot/steps/" + c.step() + "/dependsOn/" + c.dependency() + ": " + c.describe());
     }
     return Optional.empty();
   }
@@ -110,40 +105,7 @@ public final class RunValidator {
   }
 
   public static List<String> dependsOn(StepSpec step) {
-    return step.dependsOn() == null ? List.of() : step.dependsOn();
-  }
-
-  /**
-   * Kahn's algorithm: whatever cannot be ordered lies on or behind a cycle. Returns those steps
-   * (sorted), empty for a DAG.
-   */
-  static Set<String> cyclicSteps(List<StepSpec> steps) {
-    Map<String, Integer> pending = new HashMap<>();
-    Map<String, List<String>> dependents = new HashMap<>();
-    for (StepSpec step : steps) {
-      Set<String> deps = new HashSet<>(dependsOn(step));
-      pending.put(step.name(), deps.size());
-      for (String dep : deps) {
-        dependents.computeIfAbsent(dep, k -> new ArrayList<>()).add(step.name());
-      }
-    }
-    Deque<String> free = new ArrayDeque<>();
-    pending.forEach(
-        (name, count) -> {
-          if (count == 0) {
-            free.add(name);
-          }
-        });
-    while (!free.isEmpty()) {
-      String done = free.poll();
-      pending.remove(done);
-      for (String next : dependents.getOrDefault(done, List.of())) {
-        if (pending.merge(next, -1, Integer::sum) == 0) {
-          free.add(next);
-        }
-      }
-    }
-    return new TreeSet<>(pending.keySet());
+    return StepGraph.dependsOn(step);
   }
 
   private static Optional<Rejection> reject(String reason, String detail) {

@@ -316,7 +316,7 @@ class RunLifecycleTest {
         runId, "lifecycle", List.of(step("a", "smallrc", 0, "b"), step("b", "smallrc", 0, "a")));
     RunRejected rejected = awaitData(runId, EventType.RUN_REJECTED, RunRejected.class, 1).get(0);
     assertThat(rejected.reason()).isEqualTo("cycle");
-    assertThat(rejected.detail()).contains("[a, b]");
+    assertThat(rejected.detail()).contains("dependency cycle: a -> b -> a");
     assertThat(Api.run(runId)).containsEntry("status", "rejected").containsEntry("reason", "cycle");
     assertThat(Events.of(runId, EventType.RUN_QUEUED)).isEmpty();
 

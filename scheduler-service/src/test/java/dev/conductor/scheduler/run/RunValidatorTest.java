@@ -132,7 +132,8 @@ class RunValidatorTest {
                 step("c", "smallrc", 0, "b"),
                 step("d", "smallrc", 0, "c")));
     assertThat(r).get().extracting(Rejection::reason).isEqualTo(Rejection.CYCLE);
-    assertThat(r.get().detail()).contains("[b, c, d]");
+    assertThat(r.get().detail())
+        .isEqualTo("/snapshot/steps/2/dependsOn/0: dependency cycle: b -> d -> c -> b");
   }
 
   @Test
@@ -141,18 +142,6 @@ class RunValidatorTest {
         .get()
         .extracting(Rejection::reason)
         .isEqualTo(Rejection.CYCLE);
-  }
-
-  @Test
-  void cycleDetectionFindsOnlyTheStepsThatCannotBeOrdered() {
-    assertThat(
-            RunValidator.cyclicSteps(
-                List.of(
-                    step("a", "smallrc", 0),
-                    step("b", "smallrc", 0, "a", "c"),
-                    step("c", "smallrc", 0, "b"),
-                    step("e", "smallrc", 0, "a"))))
-        .containsExactly("b", "c");
   }
 
   @Test

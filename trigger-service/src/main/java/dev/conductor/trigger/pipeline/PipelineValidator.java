@@ -3,12 +3,13 @@ package dev.conductor.trigger.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.conductor.events.EventCodec;
+import dev.conductor.events.JobType;
 import dev.conductor.events.data.DataAccess;
+import dev.conductor.events.data.StepGraph;
 import dev.conductor.events.data.StepSpec;
 import dev.conductor.platform.problem.FieldErrors;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,7 +34,6 @@ public class PipelineValidator {
   /** Workspace and pipeline names: they become scope segments and Kafka keys. */
   public static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
 
-  public static final Set<String> JOB_TYPES = Set.of("noop", "sleep", "fail");
   public static final String DEFAULT_RESOURCE_CLASS = "smallrc";
   static final Pattern RESOURCE_CLASS = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
   static final int MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
@@ -200,8 +200,9 @@ public class PipelineValidator {
       unknownFields(step, STEP_FIELDS, path, errors);
       String name = step.path("name").asText(null);
       String jobType = requiredString(step, "jobType", path + "/jobType", 63, errors);
-      if (jobType != null && !JOB_TYPES.contains(jobType)) {
-        errors.add(path + "/jobType", "unknown job type '" + jobType + "'; known: " + JOB_TYPES);
+      if (jobType != null && JobType.of(jobType).isEmpty()) {
+        errors.add(
+            path + "/jobType", "unknown job type '" + jobType + "'; known: " + JobType.ids());
       }
       Map<String, Object> spec = spec(step.get("spec"), jobType, path + "/spec", errors);
       String resourceClass =
@@ -243,54 +244,16 @@ public class PipelineValidator {
           new StepSpec(name, dependsOn, jobType, spec, resourceClass, timeout, retries, access));
     }
     if (dependenciesKnown && index.size() == node.size()) {
-      cycle(steps, index, errors);
+      cycle(steps, errors);
     }
     return steps;
   }
 
   /** Reports the first dependency cycle, at the dependsOn entry that closes it. */
-  private static void cycle(List<StepSpec> steps, Map<String, Integer> index, FieldErrors errors) {
-    Map<String, Integer> state = new HashMap<>(); // 1 = on the current path, 2 = done
-    for (StepSpec step : steps) {
-      List<String> path = new ArrayList<>();
-      if (visit(step.name(), steps, index, state, path, errors)) {
-        return;
-      }
-    }
-  }
-
-  private static boolean visit(
-      String name,
-      List<StepSpec> steps,
-      Map<String, Integer> index,
-      Map<String, Integer> state,
-      List<String> path,
-      FieldErrors errors) {
-    Integer s = state.get(name);
-    if (s != null && s == 2) {
-      return false;
-    }
-    state.put(name, 1);
-    path.add(name);
-    int i = index.get(name);
-    List<String> deps = steps.get(i).dependsOn();
-    for (int j = 0; j < deps.size(); j++) {
-      String dep = deps.get(j);
-      Integer depState = state.get(dep);
-      if (depState != null && depState == 1) {
-        List<String> loop = new ArrayList<>(path.subList(path.indexOf(dep), path.size()));
-        loop.add(dep);
-        errors.add(
-            "/steps/" + i + "/dependsOn/" + j, "dependency cycle: " + String.join(" -> ", loop));
-        return true;
-      }
-      if (visit(dep, steps, index, state, path, errors)) {
-        return true;
-      }
-    }
-    path.remove(path.size() - 1);
-    state.put(name, 2);
-    return false;
+  private static void cycle(List<StepSpec> steps, FieldErrors errors) {
+    StepGraph.firstCycle(steps)
+        .ifPresent(
+            c -> errors.add("/steps/" + c.step() + "/dependsOn/" + c.dependency(), c.describe()));
   }
 
   @SuppressWarnings("unchecked")
@@ -303,7 +266,7 @@ public class PipelineValidator {
       errors.add(path, "must be an object");
       return new TreeMap<>();
     }
-    if ("sleep".equals(jobType) && node.has("millis")) {
+    if (JobType.SLEEP.id().equals(jobType) && node.has("millis")) {
       JsonNode millis = node.get("millis");
       if (!millis.canConvertToLong() || !millis.isIntegralNumber() || millis.asLong() < 0) {
         errors.add(path + "/millis", "must be a non-negative integer");
