@@ -5,3 +5,6 @@
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS parked_at timestamptz;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS parked_reason text;
 CREATE INDEX IF NOT EXISTS outbox_unparked ON outbox (seq) WHERE parked_at IS NULL;
+-- The retention sweeps (platform-db's RetentionSweeper) find old rows by these.
+CREATE INDEX IF NOT EXISTS outbox_parked ON outbox (parked_at) WHERE parked_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS inbox_received_at ON inbox (received_at);

@@ -6,21 +6,26 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Re-walks every chain from seq 1: recomputes each hash from the stored canonical event, checks seq
- * continuity, prevHash links and that the chain head matches the last record. Streams the rows
- * through a cursor in one read-only REPEATABLE READ snapshot, so heads and rows agree even while
- * appenders are running. Blocking (JDBC): call it on a worker thread.
+ * Re-walks every chain from seq 1 (or from its retention checkpoint, see {@code LedgerRetention}):
+ * recomputes each hash from the stored canonical event, checks seq continuity, prevHash links and
+ * that the chain head matches the last record. Streams the rows through a cursor in one read-only
+ * REPEATABLE READ snapshot, so heads and rows agree even while appenders are running. Blocking
+ * (JDBC): call it on a worker thread.
  */
 @ApplicationScoped
 public class LedgerVerifier {
   private static final String META = "SELECT chains FROM ledger_meta WHERE id = 1";
   private static final String HEADS = "SELECT chain, seq, hash FROM chain_heads";
+  private static final String CHECKPOINTS =
+      "SELECT chain, seq, hash, dropped_at FROM ledger_checkpoints ORDER BY chain";
   private static final String ROWS =
       "SELECT chain, seq, prev_hash, hash, id, event FROM ledger ORDER BY chain, seq";
 
@@ -68,7 +73,18 @@ public class LedgerVerifier {
         heads.put(rs.getInt(1), new Link(rs.getLong(2), rs.getString(3), null));
       }
     }
-    Walk walk = new Walk(chains, heads);
+    Map<Integer, Link> starts = new HashMap<>();
+    List<VerifyReport.Checkpoint> checkpoints = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement(CHECKPOINTS);
+        ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        starts.put(rs.getInt(1), new Link(rs.getLong(2), rs.getString(3), null));
+        checkpoints.add(
+            new VerifyReport.Checkpoint(
+                rs.getInt(1), rs.getLong(2), rs.getTimestamp(4).toInstant()));
+      }
+    }
+    Walk walk = new Walk(chains, heads, starts);
     try (PreparedStatement s = c.prepareStatement(ROWS)) {
       s.setFetchSize(fetchSize);
       try (ResultSet rs = s.executeQuery()) {
@@ -82,13 +98,13 @@ public class LedgerVerifier {
                   rs.getString(5),
                   rs.getString(6));
           if (bad != null) {
-            return new VerifyReport(false, chains, walk.records, bad);
+            return new VerifyReport(false, chains, walk.records, bad, checkpoints);
           }
         }
       }
     }
     BadRecord bad = walk.finish();
-    return new VerifyReport(bad == null, chains, walk.records, bad);
+    return new VerifyReport(bad == null, chains, walk.records, bad, checkpoints);
   }
 
   /** Where a chain stands: its last seq, hash and event id. */
@@ -98,13 +114,20 @@ public class LedgerVerifier {
   static final class Walk {
     private final int chains;
     private final Map<Integer, Link> heads;
+    private final Map<Integer, Link> starts;
     private int chain = -1;
     private Link last;
     long records;
 
-    Walk(int chains, Map<Integer, Link> heads) {
+    Walk(int chains, Map<Integer, Link> heads, Map<Integer, Link> starts) {
       this.chains = chains;
       this.heads = heads;
+      this.starts = starts;
+    }
+
+    /** Where a chain starts: its retention checkpoint, or genesis. */
+    private Link start(int c) {
+      return starts.getOrDefault(c, new Link(0, ChainHash.GENESIS, null));
     }
 
     BadRecord next(int rowChain, long seq, String prevHash, String hash, String id, String event) {
@@ -115,7 +138,7 @@ public class LedgerVerifier {
           return bad;
         }
         chain = rowChain;
-        last = new Link(0, ChainHash.GENESIS, null);
+        last = start(rowChain);
       }
       if (rowChain < 0 || rowChain >= chains) {
         return new BadRecord(rowChain, seq, id, "chain outside 0.." + (chains - 1));
@@ -157,7 +180,7 @@ public class LedgerVerifier {
         }
       }
       for (int c = Math.max(chain + 1, 0); c < Math.min(nextChain, chains); c++) {
-        BadRecord bad = checkHead(c, new Link(0, ChainHash.GENESIS, null));
+        BadRecord bad = checkHead(c, start(c));
         if (bad != null) {
           return bad;
         }

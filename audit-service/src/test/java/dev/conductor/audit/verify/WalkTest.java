@@ -38,7 +38,12 @@ class WalkTest {
   }
 
   private static BadRecord walk(int chains, Map<Integer, Link> heads, List<Row> rows) {
-    Walk walk = new Walk(chains, heads);
+    return walk(chains, heads, Map.of(), rows);
+  }
+
+  private static BadRecord walk(
+      int chains, Map<Integer, Link> heads, Map<Integer, Link> checkpoints, List<Row> rows) {
+    Walk walk = new Walk(chains, heads, checkpoints);
     for (Row r : rows) {
       BadRecord bad = walk.next(r.chain(), r.seq(), r.prevHash(), r.hash(), r.id(), r.event());
       if (bad != null) {
@@ -54,6 +59,34 @@ class WalkTest {
     rows.addAll(chain(2, 2));
     assertThat(walk(4, heads(4, rows), rows)).isNull();
     assertThat(walk(4, heads(4, List.of()), List.of())).isNull();
+  }
+
+  @Test
+  void aChainWhoseOldestRecordsRetentionDroppedVerifiesFromItsCheckpoint() {
+    List<Row> rows = new ArrayList<>(chain(1, 5));
+    Map<Integer, Link> heads = heads(4, rows);
+    Row lastDropped = rows.get(2);
+    List<Row> kept = rows.subList(3, 5);
+    Map<Integer, Link> checkpoint =
+        Map.of(1, new Link(lastDropped.seq(), lastDropped.hash(), null));
+
+    assertThat(walk(4, heads, checkpoint, kept)).isNull();
+    assertThat(walk(4, heads, Map.of(), kept))
+        .as("without the checkpoint the dropped records are a gap")
+        .isEqualTo(new BadRecord(1, 4, "e1-4", "seq gap: expected seq 1"));
+    List<Row> all = rows.subList(0, 0);
+    Map<Integer, Link> allDropped =
+        Map.of(1, new Link(rows.get(4).seq(), rows.get(4).hash(), null));
+    assertThat(walk(4, heads, allDropped, all)).as("every record dropped").isNull();
+  }
+
+  @Test
+  void aForgedCheckpointDoesNotVerify() {
+    List<Row> rows = new ArrayList<>(chain(0, 4));
+    Map<Integer, Link> heads = heads(4, rows);
+    Map<Integer, Link> forged = Map.of(0, new Link(2, "f".repeat(64), null));
+    assertThat(walk(4, heads, forged, rows.subList(2, 4)))
+        .isEqualTo(new BadRecord(0, 3, "e0-3", "prevHash does not match the hash of seq 2"));
   }
 
   @Test

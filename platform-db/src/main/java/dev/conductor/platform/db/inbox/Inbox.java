@@ -13,9 +13,11 @@ import java.util.Set;
 @ApplicationScoped
 public class Inbox {
   private static final String RECORD_ALL =
-      "INSERT INTO inbox (source, event_id)"
-          + " SELECT * FROM unnest($1::text[], $2::text[])"
-          + " ON CONFLICT DO NOTHING RETURNING source, event_id";
+      """
+      INSERT INTO inbox (source, event_id)
+      SELECT * FROM unnest($1::text[], $2::text[])
+      ON CONFLICT DO NOTHING RETURNING source, event_id
+      """;
 
   /** An event's identity for de-duplication. */
   public record Key(String source, String eventId) {}

@@ -26,15 +26,19 @@ import org.apache.kafka.common.header.Header;
 @ApplicationScoped
 public class Outbox {
   private static final String INSERT =
-      "INSERT INTO outbox (event_id, topic, record_key, headers, value) VALUES ($1, $2, $3, $4,"
-          + " $5) RETURNING seq";
+      """
+      INSERT INTO outbox (event_id, topic, record_key, headers, value) VALUES ($1, $2, $3, $4,
+      $5) RETURNING seq
+      """;
   // All of a transaction's rows in one statement (one execution on the server, not one per row),
   // inserted in append order: their seqs, assigned in that order, come back sorted to match.
   private static final String INSERT_ALL =
-      "INSERT INTO outbox (event_id, topic, record_key, headers, value)"
-          + " SELECT e, t, k, h::jsonb, v FROM unnest($1::text[], $2::text[], $3::text[],"
-          + " $4::text[], $5::bytea[]) WITH ORDINALITY AS r(e, t, k, h, v, n) ORDER BY n"
-          + " RETURNING seq";
+      """
+      INSERT INTO outbox (event_id, topic, record_key, headers, value)
+      SELECT e, t, k, h::jsonb, v FROM unnest($1::text[], $2::text[], $3::text[],
+      $4::text[], $5::bytea[]) WITH ORDINALITY AS r(e, t, k, h, v, n) ORDER BY n
+      RETURNING seq
+      """;
 
   // The transactions of Transactions.run in progress, each with the rows it appended so far.
   private final Map<SqlConnection, Appended> open = new ConcurrentHashMap<>();

@@ -40,24 +40,21 @@ public class OutboxRelay {
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
   // Rows younger than the grace are being published by the process that committed them.
   private static final String CLAIM =
-      "SELECT seq, topic, record_key, headers::text, value FROM outbox"
-          + " WHERE parked_at IS NULL AND created_at < now() - make_interval(secs => ?)"
-          + " AND pg_try_advisory_xact_lock(hashtext(record_key))"
-          + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED";
+      """
+      SELECT seq, topic, record_key, headers::text, value FROM outbox
+      WHERE parked_at IS NULL AND created_at < now() - make_interval(secs => ?)
+      AND pg_try_advisory_xact_lock(hashtext(record_key))
+      ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED
+      """;
   private static final String DELETE = "DELETE FROM outbox WHERE seq = ANY (?)";
   private static final String PARK =
       "UPDATE outbox SET parked_at = now(), parked_reason = ? WHERE seq = ?";
-  // Kafka keeps records 7 days by default; a redelivery older than the inbox retention would be
-  // applied again, so keep the retention at least as long as the topics'.
-  private static final String PRUNE_INBOX =
-      "DELETE FROM inbox WHERE received_at < now() - make_interval(hours => ?)";
 
   private final DataSource dataSource;
   private final KafkaProducers producers;
   private final BrokerTopics topics;
   private final int batchSize;
   private final long pollMillis;
-  private final int inboxRetentionHours;
   private final Semaphore wakeups = new Semaphore(0);
   private final double graceSeconds;
   // Set after a failed publish-after-commit: the relay publishes every row, in order, until the
@@ -66,7 +63,6 @@ public class OutboxRelay {
   // Rows appended outside Transactions.run are published by the relay alone: it sweeps without
   // the grace until then, since it cannot know when their transaction commits.
   private volatile long sweepAllUntilNanos = System.nanoTime();
-  private long nextPrune;
   private volatile boolean running;
   private Thread thread;
 
@@ -76,12 +72,9 @@ public class OutboxRelay {
       BrokerTopics topics,
       @ConfigProperty(name = "conductor.outbox.batch-size", defaultValue = "500") int batchSize,
       @ConfigProperty(name = "conductor.outbox.poll-millis", defaultValue = "500") long pollMillis,
-      @ConfigProperty(name = "conductor.inbox.retention-hours", defaultValue = "168")
-          int inboxRetentionHours,
       @ConfigProperty(name = "conductor.outbox.grace-millis", defaultValue = "5000")
           long graceMillis) {
     this.graceSeconds = graceMillis / 1000.0;
-    this.inboxRetentionHours = inboxRetentionHours;
     this.dataSource = dataSource;
     this.producers = producers;
     this.topics = topics;
@@ -139,10 +132,6 @@ public class OutboxRelay {
         }
         if (all && inCharge.get() && isEmpty()) {
           inCharge.set(false); // caught up: publishing after commit is safe again
-        }
-        if (System.currentTimeMillis() >= nextPrune) {
-          pruneInbox();
-          nextPrune = System.currentTimeMillis() + 3_600_000;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -258,15 +247,6 @@ public class OutboxRelay {
         park.addBatch();
       }
       park.executeBatch();
-    }
-  }
-
-  /** Forgets consumed event ids older than the retention, so the inbox does not grow forever. */
-  int pruneInbox() throws Exception {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement prune = c.prepareStatement(PRUNE_INBOX)) {
-      prune.setInt(1, inboxRetentionHours);
-      return prune.executeUpdate();
     }
   }
 
