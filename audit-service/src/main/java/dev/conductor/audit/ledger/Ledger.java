@@ -29,23 +29,29 @@ public class Ledger {
   private static final String LOCK_HEADS =
       "SELECT chain, seq, hash FROM chain_heads WHERE chain = ANY($1) ORDER BY chain FOR UPDATE";
   private static final String ALREADY_RECORDED =
-      "SELECT l.source, l.id FROM ledger l"
-          + " JOIN unnest($1::text[], $2::text[]) AS c(source, id)"
-          + " ON l.source = c.source AND l.id = c.id";
+      """
+      SELECT l.source, l.id FROM ledger l
+      JOIN unnest($1::text[], $2::text[]) AS c(source, id)
+      ON l.source = c.source AND l.id = c.id
+      """;
   // A poll's rows in one statement each (one execution on the server, not one per row): the
   // columns travel as arrays. recorded_at is the same for the whole batch.
   private static final String INSERT =
-      "INSERT INTO ledger (chain, seq, prev_hash, hash, topic, kafka_partition, kafka_offset,"
-          + " record_key, type, source, id, subject, causation_id, time, traceparent, step, event,"
-          + " recorded_at)"
-          + " SELECT *, $18::timestamptz FROM unnest($1::int[], $2::bigint[], $3::text[],"
-          + " $4::text[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::text[],"
-          + " $11::text[], $12::text[], $13::text[], $14::timestamptz[], $15::text[], $16::text[],"
-          + " $17::text[])";
+      """
+      INSERT INTO ledger (chain, seq, prev_hash, hash, topic, kafka_partition, kafka_offset,
+      record_key, type, source, id, subject, causation_id, time, traceparent, step, event,
+      recorded_at)
+      SELECT *, $18::timestamptz FROM unnest($1::int[], $2::bigint[], $3::text[],
+      $4::text[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::text[],
+      $11::text[], $12::text[], $13::text[], $14::timestamptz[], $15::text[], $16::text[],
+      $17::text[])
+      """;
   private static final String UPDATE_HEADS =
-      "UPDATE chain_heads h SET seq = n.seq, hash = n.hash"
-          + " FROM unnest($1::int[], $2::bigint[], $3::text[]) AS n(chain, seq, hash)"
-          + " WHERE h.chain = n.chain";
+      """
+      UPDATE chain_heads h SET seq = n.seq, hash = n.hash
+      FROM unnest($1::int[], $2::bigint[], $3::text[]) AS n(chain, seq, hash)
+      WHERE h.chain = n.chain
+      """;
 
   private final Clock clock;
 

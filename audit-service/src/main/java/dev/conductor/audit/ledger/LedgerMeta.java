@@ -21,8 +21,10 @@ public class LedgerMeta {
       "INSERT INTO ledger_meta (id, chains) VALUES (1, $1) ON CONFLICT (id) DO NOTHING";
   private static final String READ_META = "SELECT chains FROM ledger_meta WHERE id = 1";
   private static final String CREATE_HEADS =
-      "INSERT INTO chain_heads (chain, seq, hash)"
-          + " SELECT c, 0, $2 FROM generate_series(0, $1 - 1) AS c ON CONFLICT (chain) DO NOTHING";
+      """
+      INSERT INTO chain_heads (chain, seq, hash)
+      SELECT c, 0, $2 FROM generate_series(0, $1 - 1) AS c ON CONFLICT (chain) DO NOTHING
+      """;
 
   private final Pool pool;
   private volatile Integer chains;

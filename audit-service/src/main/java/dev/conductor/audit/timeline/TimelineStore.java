@@ -19,8 +19,10 @@ public class TimelineStore {
   private static final String RUN_REQUESTED =
       "SELECT event FROM ledger WHERE record_key = $1 AND type = $2 ORDER BY chain, seq LIMIT 1";
   private static final String RECORDS =
-      "SELECT chain, seq, topic, type, id, source, causation_id, time, step, traceparent, hash"
-          + " FROM ledger WHERE record_key = $1";
+      """
+      SELECT chain, seq, topic, type, id, source, causation_id, time, step, traceparent, hash
+      FROM ledger WHERE record_key = $1
+      """;
 
   private final Pool pool;
 

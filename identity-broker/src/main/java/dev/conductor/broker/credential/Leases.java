@@ -43,8 +43,10 @@ public class Leases {
                   lease.expiresAt().atOffset(ZoneOffset.UTC))));
     }
     return tx.preparedQuery(
-            "INSERT INTO leases (id, decision_id, run_id, attempt_id, kind, resource, fingerprint,"
-                + " issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            """
+            INSERT INTO leases (id, decision_id, run_id, attempt_id, kind, resource, fingerprint,
+            issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """)
         .executeBatch(rows)
         .replaceWithVoid();
   }
@@ -57,10 +59,12 @@ public class Leases {
   public Uni<List<Revoked>> revokeAttempts(
       SqlConnection tx, List<String> attemptIds, List<String> reasons, Instant at) {
     return tx.preparedQuery(
-            "UPDATE leases l SET revoked_at = $3, revoke_reason = t.reason"
-                + " FROM unnest($1::text[], $2::text[]) AS t(attempt_id, reason)"
-                + " WHERE l.attempt_id = t.attempt_id AND l.revoked_at IS NULL"
-                + " RETURNING l.id, l.run_id, l.attempt_id")
+            """
+            UPDATE leases l SET revoked_at = $3, revoke_reason = t.reason
+            FROM unnest($1::text[], $2::text[]) AS t(attempt_id, reason)
+            WHERE l.attempt_id = t.attempt_id AND l.revoked_at IS NULL
+            RETURNING l.id, l.run_id, l.attempt_id
+            """)
         .execute(
             Tuple.of(
                 attemptIds.toArray(String[]::new),

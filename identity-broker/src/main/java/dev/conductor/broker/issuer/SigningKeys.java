@@ -120,8 +120,10 @@ public class SigningKeys {
   public Uni<JWKSet> published() {
     Instant since = clock.instant().minus(config.keys().retention());
     return pool.preparedQuery(
-            "SELECT public_jwk FROM signing_keys WHERE retired_at IS NULL OR retired_at > $1"
-                + " ORDER BY created_at DESC")
+            """
+            SELECT public_jwk FROM signing_keys WHERE retired_at IS NULL OR retired_at > $1
+            ORDER BY created_at DESC
+            """)
         .execute(Tuple.of(since.atOffset(ZoneOffset.UTC)))
         .map(
             rows -> {
@@ -158,8 +160,10 @@ public class SigningKeys {
         Instant createdAt = null;
         try (PreparedStatement q =
                 c.prepareStatement(
-                    "SELECT private_jwk, created_at FROM signing_keys WHERE retired_at IS NULL"
-                        + " ORDER BY created_at DESC LIMIT 1");
+                    """
+                    SELECT private_jwk, created_at FROM signing_keys WHERE retired_at IS NULL
+                    ORDER BY created_at DESC LIMIT 1
+                    """);
             ResultSet rs = q.executeQuery()) {
           if (rs.next()) {
             newest = decode(rs.getString(1));
@@ -178,8 +182,10 @@ public class SigningKeys {
           }
           try (PreparedStatement insert =
               c.prepareStatement(
-                  "INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at)"
-                      + " VALUES (?, ?, ?, ?)")) {
+                  """
+                  INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at)
+                  VALUES (?, ?, ?, ?)
+                  """)) {
             insert.setString(1, fresh.getKeyID());
             insert.setString(2, encode(fresh));
             insert.setString(3, fresh.toPublicJWK().toJSONString());

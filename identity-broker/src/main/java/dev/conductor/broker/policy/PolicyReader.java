@@ -70,8 +70,10 @@ final class PolicyReader {
 
   private static Uni<Map<String, Set<String>>> roles(SqlConnection db) {
     return db.query(
-            "SELECT r.name, p.permission FROM roles r"
-                + " LEFT JOIN role_permissions p ON p.role = r.name ORDER BY r.name, p.permission")
+            """
+            SELECT r.name, p.permission FROM roles r
+            LEFT JOIN role_permissions p ON p.role = r.name ORDER BY r.name, p.permission
+            """)
         .execute()
         .map(
             rows -> {
@@ -107,8 +109,10 @@ final class PolicyReader {
 
   private static Uni<List<RunAsIdentity>> identities(SqlConnection db) {
     return db.query(
-            "SELECT workspace, name, description, environments, tags, owner FROM identities"
-                + " ORDER BY workspace, name, owner")
+            """
+            SELECT workspace, name, description, environments, tags, owner FROM identities
+            ORDER BY workspace, name, owner
+            """)
         .execute()
         .map(
             rows -> {

@@ -143,17 +143,21 @@ public class SeedLoader {
                       () ->
                           batch(
                               tx,
-                              "INSERT INTO roles (name, owner) VALUES ($1, 'seed')"
-                                  + " ON CONFLICT DO NOTHING",
+                              """
+                              INSERT INTO roles (name, owner) VALUES ($1, 'seed')
+                              ON CONFLICT DO NOTHING
+                              """,
                               roleRows(seed)))
                   // A role created or last changed through the roles section keeps its
                   // permissions: only the seed-owned roles the seed names are set to the seed's.
                   .chain(
                       () ->
                           tx.preparedQuery(
-                                  "DELETE FROM role_permissions WHERE role IN"
-                                      + " (SELECT name FROM roles WHERE name = ANY($1)"
-                                      + " AND owner = 'seed')")
+                                  """
+                                  DELETE FROM role_permissions WHERE role IN
+                                  (SELECT name FROM roles WHERE name = ANY($1)
+                                  AND owner = 'seed')
+                                  """)
                               .execute(Tuple.of(seedRoles)))
                   .chain(
                       () ->
@@ -173,16 +177,20 @@ public class SeedLoader {
                       () ->
                           batch(
                               tx,
-                              "INSERT INTO assignments (principal, group_name, role, scope, owner)"
-                                  + " VALUES ($1, $2, $3, $4, 'seed')",
+                              """
+                              INSERT INTO assignments (principal, group_name, role, scope, owner)
+                              VALUES ($1, $2, $3, $4, 'seed')
+                              """,
                               assignmentRows(seed)))
                   .chain(
                       () ->
                           batch(
                               tx,
-                              "INSERT INTO identities"
-                                  + " (workspace, name, description, environments, tags, owner)"
-                                  + " VALUES ($1, $2, $3, $4, $5, 'seed')",
+                              """
+                              INSERT INTO identities
+                              (workspace, name, description, environments, tags, owner)
+                              VALUES ($1, $2, $3, $4, $5, 'seed')
+                              """,
                               identityRows(seed)))
                   .chain(
                       () ->
@@ -193,11 +201,13 @@ public class SeedLoader {
                   .chain(
                       () ->
                           tx.preparedQuery(
-                                  "INSERT INTO policy"
-                                      + " (id, policy_version, seed_digest, loaded_at, revision)"
-                                      + " VALUES (1, $1, $2, now(), $3) ON CONFLICT (id) DO UPDATE"
-                                      + " SET policy_version = $1, seed_digest = $2,"
-                                      + " loaded_at = now(), revision = $3")
+                                  """
+                                  INSERT INTO policy
+                                  (id, policy_version, seed_digest, loaded_at, revision)
+                                  VALUES (1, $1, $2, now(), $3) ON CONFLICT (id) DO UPDATE
+                                  SET policy_version = $1, seed_digest = $2,
+                                  loaded_at = now(), revision = $3
+                                  """)
                               .execute(Tuple.of(seed.policyVersion(), digest, revision)))
                   .chain(
                       () ->

@@ -244,8 +244,10 @@ public class AssignmentsSection extends PolicySection {
     return deleted.chain(
         () ->
             tx.preparedQuery(
-                    "INSERT INTO assignments (principal, group_name, role, scope, owner)"
-                        + " VALUES ($1, $2, $3, $4, $5)")
+                    """
+                    INSERT INTO assignments (principal, group_name, role, scope, owner)
+                    VALUES ($1, $2, $3, $4, $5)
+                    """)
                 .executeBatch(rows)
                 .replaceWithVoid());
   }

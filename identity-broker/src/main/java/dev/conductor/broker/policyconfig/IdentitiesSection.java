@@ -168,8 +168,10 @@ public class IdentitiesSection extends PolicySection {
   @Override
   public Uni<SortedMap<String, JsonNode>> current(SqlClient db, String workspace) {
     return db.preparedQuery(
-            "SELECT name, description, environments, tags FROM identities"
-                + " WHERE workspace = $1 AND owner = $2")
+            """
+            SELECT name, description, environments, tags FROM identities
+            WHERE workspace = $1 AND owner = $2
+            """)
         .execute(Tuple.of(workspace, Owner.workspace(workspace)))
         .map(
             rows -> {
@@ -229,9 +231,11 @@ public class IdentitiesSection extends PolicySection {
     return deleted.chain(
         () ->
             tx.preparedQuery(
-                    "INSERT INTO identities"
-                        + " (workspace, name, description, environments, tags, owner)"
-                        + " VALUES ($1, $2, $3, $4, $5, $6)")
+                    """
+                    INSERT INTO identities
+                    (workspace, name, description, environments, tags, owner)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    """)
                 .executeBatch(rows)
                 .replaceWithVoid());
   }

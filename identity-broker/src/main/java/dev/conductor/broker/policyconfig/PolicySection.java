@@ -106,8 +106,10 @@ public abstract class PolicySection implements Section {
   /** The roles stored now (name to permissions). */
   static Uni<Map<String, Set<String>>> roles(SqlClient db) {
     return db.query(
-            "SELECT r.name, p.permission FROM roles r"
-                + " LEFT JOIN role_permissions p ON p.role = r.name")
+            """
+            SELECT r.name, p.permission FROM roles r
+            LEFT JOIN role_permissions p ON p.role = r.name
+            """)
         .execute()
         .map(
             rows -> {

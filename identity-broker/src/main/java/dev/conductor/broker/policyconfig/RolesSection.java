@@ -96,8 +96,10 @@ public class RolesSection extends PolicySection {
   @Override
   public Uni<SortedMap<String, JsonNode>> current(SqlClient db, String workspace) {
     return db.query(
-            "SELECT r.name, p.permission FROM roles r"
-                + " LEFT JOIN role_permissions p ON p.role = r.name")
+            """
+            SELECT r.name, p.permission FROM roles r
+            LEFT JOIN role_permissions p ON p.role = r.name
+            """)
         .execute()
         .map(
             rows -> {
@@ -218,8 +220,10 @@ public class RolesSection extends PolicySection {
             .chain(
                 () ->
                     tx.preparedQuery(
-                            "INSERT INTO roles (name, owner) SELECT unnest($1::text[]), 'section'"
-                                + " ON CONFLICT (name) DO UPDATE SET owner = 'section'")
+                            """
+                            INSERT INTO roles (name, owner) SELECT unnest($1::text[]), 'section'
+                            ON CONFLICT (name) DO UPDATE SET owner = 'section'
+                            """)
                         .execute(Tuple.of((Object) changedRoles)))
             .chain(
                 () ->

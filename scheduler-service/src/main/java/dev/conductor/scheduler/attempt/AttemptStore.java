@@ -45,9 +45,11 @@ public class AttemptStore {
       int slots,
       Instant now) {
     return tx.preparedQuery(
-            "INSERT INTO attempts (id, run_id, step, number, pool, slots, status, wait_reason,"
-                + " created_at)"
-                + " VALUES ($1, $2, $3, $4, $5, $6, 'waiting', 'queue', $7)")
+            """
+            INSERT INTO attempts (id, run_id, step, number, pool, slots, status, wait_reason,
+            created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, 'waiting', 'queue', $7)
+            """)
         .execute(Tuple.from(Arrays.asList(id, runId, step, number, pool, slots, ts(now))))
         .replaceWithVoid();
   }
@@ -77,11 +79,13 @@ public class AttemptStore {
       slots[i] = a.slots();
     }
     return tx.preparedQuery(
-            "INSERT INTO attempts (id, run_id, step, number, pool, slots, status, wait_reason,"
-                + " created_at)"
-                + " SELECT id, run, step, num, pool, slots, 'waiting', 'queue', $7"
-                + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[],"
-                + " $6::int[]) WITH ORDINALITY AS a(id, run, step, num, pool, slots, n) ORDER BY n")
+            """
+            INSERT INTO attempts (id, run_id, step, number, pool, slots, status, wait_reason,
+            created_at)
+            SELECT id, run, step, num, pool, slots, 'waiting', 'queue', $7
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[],
+            $6::int[]) WITH ORDINALITY AS a(id, run, step, num, pool, slots, n) ORDER BY n
+            """)
         .execute(Tuple.from(new Object[] {id, runId, step, number, pool, slots, ts(now)}))
         .replaceWithVoid();
   }
@@ -113,10 +117,12 @@ public class AttemptStore {
   public Uni<Map<UUID, Integer>> scheduleAll(
       SqlConnection tx, List<UUID> ids, List<Integer> timeoutSeconds, Instant claimBy) {
     return tx.preparedQuery(
-            "UPDATE attempts a SET status = 'scheduled', wait_reason = NULL,"
-                + " dispatch = a.dispatch + 1, claim_by = $3, timeout_seconds = t.timeout"
-                + " FROM unnest($1::uuid[], $2::int[]) AS t(id, timeout)"
-                + " WHERE a.id = t.id AND a.status = 'waiting' RETURNING a.id, a.dispatch")
+            """
+            UPDATE attempts a SET status = 'scheduled', wait_reason = NULL,
+            dispatch = a.dispatch + 1, claim_by = $3, timeout_seconds = t.timeout
+            FROM unnest($1::uuid[], $2::int[]) AS t(id, timeout)
+            WHERE a.id = t.id AND a.status = 'waiting' RETURNING a.id, a.dispatch
+            """)
         .execute(
             Tuple.of(ids.toArray(UUID[]::new), timeoutSeconds.toArray(Integer[]::new), ts(claimBy)))
         .map(
@@ -130,8 +136,10 @@ public class AttemptStore {
   /** Records why an attempt waits; true only when the reason changed (then it is announced). */
   public Uni<Boolean> waitFor(SqlConnection tx, UUID id, String reason) {
     return tx.preparedQuery(
-            "UPDATE attempts SET wait_reason = $2 WHERE id = $1 AND status = 'waiting'"
-                + " AND wait_reason IS DISTINCT FROM $2")
+            """
+            UPDATE attempts SET wait_reason = $2 WHERE id = $1 AND status = 'waiting'
+            AND wait_reason IS DISTINCT FROM $2
+            """)
         .execute(Tuple.of(id, reason))
         .map(rows -> rows.rowCount() == 1);
   }
@@ -225,9 +233,11 @@ public class AttemptStore {
    */
   public Uni<Boolean> requeue(SqlConnection tx, UUID id, String reason) {
     return tx.preparedQuery(
-            "UPDATE attempts SET status = 'waiting', wait_reason = $2, executor_id = NULL,"
-                + " lease_expires_at = NULL, slot_start = NULL, deadline = NULL, claim_by = NULL"
-                + " WHERE id = $1 AND status = 'claimed'")
+            """
+            UPDATE attempts SET status = 'waiting', wait_reason = $2, executor_id = NULL,
+            lease_expires_at = NULL, slot_start = NULL, deadline = NULL, claim_by = NULL
+            WHERE id = $1 AND status = 'claimed'
+            """)
         .execute(Tuple.of(id, reason))
         .map(rows -> rows.rowCount() == 1);
   }
@@ -282,8 +292,10 @@ public class AttemptStore {
   /** Extends the lease of a live attempt; false when it is not claimed or running. */
   public Uni<Boolean> extend(SqlConnection tx, UUID id, Instant leaseUntil) {
     return tx.preparedQuery(
-            "UPDATE attempts SET lease_expires_at = GREATEST(lease_expires_at, $2)"
-                + " WHERE id = $1 AND status IN ('claimed', 'running')")
+            """
+            UPDATE attempts SET lease_expires_at = GREATEST(lease_expires_at, $2)
+            WHERE id = $1 AND status IN ('claimed', 'running')
+            """)
         .execute(Tuple.of(id, ts(leaseUntil)))
         .map(rows -> rows.rowCount() == 1);
   }
@@ -347,8 +359,10 @@ public class AttemptStore {
   public Uni<List<UUID>> expired(SqlClient client, Instant now, int limit) {
     return client
         .preparedQuery(
-            "SELECT id FROM attempts WHERE status IN ('claimed', 'running') AND"
-                + " lease_expires_at < $1 LIMIT $2")
+            """
+            SELECT id FROM attempts WHERE status IN ('claimed', 'running') AND
+            lease_expires_at < $1 LIMIT $2
+            """)
         .execute(Tuple.of(ts(now), limit))
         .map(
             rows -> {
@@ -372,8 +386,10 @@ public class AttemptStore {
   public Uni<List<String>> poolsWithWaiting(SqlClient client) {
     return client
         .query(
-            "SELECT name AS pool FROM pools p WHERE EXISTS"
-                + " (SELECT 1 FROM attempts a WHERE a.pool = p.name AND a.status = 'waiting')")
+            """
+            SELECT name AS pool FROM pools p WHERE EXISTS
+            (SELECT 1 FROM attempts a WHERE a.pool = p.name AND a.status = 'waiting')
+            """)
         .execute()
         .map(
             rows -> {
@@ -394,8 +410,10 @@ public class AttemptStore {
   public Uni<Map<String, StepAttempts>> perStep(SqlClient client, String runId) {
     return client
         .preparedQuery(
-            "SELECT step, count(*) AS n, (array_agg(status ORDER BY number DESC))[1] AS latest"
-                + " FROM attempts WHERE run_id = $1 GROUP BY step")
+            """
+            SELECT step, count(*) AS n, (array_agg(status ORDER BY number DESC))[1] AS latest
+            FROM attempts WHERE run_id = $1 GROUP BY step
+            """)
         .execute(Tuple.of(runId))
         .map(
             rows -> {

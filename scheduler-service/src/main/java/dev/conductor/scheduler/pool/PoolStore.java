@@ -24,18 +24,24 @@ public class PoolStore {
   private static final String LOCK =
       "SELECT name FROM pools WHERE name = ANY($1) ORDER BY name FOR NO KEY UPDATE";
   private static final String UPSERT =
-      "INSERT INTO pools (name, paused, description) VALUES ($1, $2, $3)"
-          + " ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused,"
-          + " description = EXCLUDED.description, retired_at = NULL";
+      """
+      INSERT INTO pools (name, paused, description) VALUES ($1, $2, $3)
+      ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused,
+      description = EXCLUDED.description, retired_at = NULL
+      """;
   private static final String RETIRE =
       "UPDATE pools SET retired_at = $2 WHERE name = ANY($1) AND retired_at IS NULL";
   private static final String OPEN_ATTEMPTS =
-      "SELECT pool, status, count(*) AS n FROM attempts WHERE pool = ANY($1)"
-          + " AND status IN ('waiting', 'scheduled', 'claimed', 'running')"
-          + " GROUP BY pool, status ORDER BY pool, status";
+      """
+      SELECT pool, status, count(*) AS n FROM attempts WHERE pool = ANY($1)
+      AND status IN ('waiting', 'scheduled', 'claimed', 'running')
+      GROUP BY pool, status ORDER BY pool, status
+      """;
   private static final String LIVE_EXECUTORS =
-      "SELECT pool, executor_id FROM executors WHERE pool = ANY($1) AND lease_expires_at > $2"
-          + " AND slots > 0 ORDER BY pool, executor_id";
+      """
+      SELECT pool, executor_id FROM executors WHERE pool = ANY($1) AND lease_expires_at > $2
+      AND slots > 0 ORDER BY pool, executor_id
+      """;
 
   /** What keeps a pool from being retired. */
   public record Holders(Map<String, Long> attempts, List<String> executors) {

@@ -38,13 +38,15 @@ public class RunStore {
 
   // One execution however many runs a poll brings: the columns travel as arrays.
   private static final String INSERT_ALL =
-      "INSERT INTO runs (id, workspace, pipeline, pipeline_version, environment, status, reason,"
-          + " detail, run_as, requester, parameters, trigger_name, traceparent, requested_at)"
-          + " SELECT id, ws, pl, ver, env, st, rsn, det, ras, req::jsonb, par::jsonb, trg, tp, at"
-          + " FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],"
-          + " $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
-          + " $13::text[], $14::timestamptz[])"
-          + " AS u(id, ws, pl, ver, env, st, rsn, det, ras, req, par, trg, tp, at)";
+      """
+      INSERT INTO runs (id, workspace, pipeline, pipeline_version, environment, status, reason,
+      detail, run_as, requester, parameters, trigger_name, traceparent, requested_at)
+      SELECT id, ws, pl, ver, env, st, rsn, det, ras, req::jsonb, par::jsonb, trg, tp, at
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
+      $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+      $13::text[], $14::timestamptz[])
+      AS u(id, ws, pl, ver, env, st, rsn, det, ras, req, par, trg, tp, at)
+      """;
 
   public Uni<Optional<RunRow>> find(SqlClient client, String runId) {
     return client
@@ -266,8 +268,10 @@ public class RunStore {
   /** Moves a step to {@code status} if it is still open; true when it moved. */
   public Uni<Boolean> setStepStatus(SqlConnection tx, String runId, String name, String status) {
     return tx.preparedQuery(
-            "UPDATE steps SET status = $3 WHERE run_id = $1 AND name = $2"
-                + " AND status IN ('pending', 'queued', 'running')")
+            """
+            UPDATE steps SET status = $3 WHERE run_id = $1 AND name = $2
+            AND status IN ('pending', 'queued', 'running')
+            """)
         .execute(Tuple.of(runId, name, status))
         .map(rows -> rows.rowCount() == 1);
   }
@@ -276,9 +280,11 @@ public class RunStore {
   public Uni<Void> setStepStatusAll(
       SqlConnection tx, List<String> runIds, List<String> names, String status) {
     return tx.preparedQuery(
-            "UPDATE steps s SET status = $3 FROM unnest($1::text[], $2::text[]) AS t(run_id, name)"
-                + " WHERE s.run_id = t.run_id AND s.name = t.name"
-                + " AND s.status IN ('pending', 'queued', 'running')")
+            """
+            UPDATE steps s SET status = $3 FROM unnest($1::text[], $2::text[]) AS t(run_id, name)
+            WHERE s.run_id = t.run_id AND s.name = t.name
+            AND s.status IN ('pending', 'queued', 'running')
+            """)
         .execute(Tuple.of(runIds.toArray(String[]::new), names.toArray(String[]::new), status))
         .replaceWithVoid();
   }
@@ -294,8 +300,10 @@ public class RunStore {
   /** A queued run starts running with its first started attempt. */
   public Uni<Void> markRunning(SqlConnection tx, String runId, Instant now) {
     return tx.preparedQuery(
-            "UPDATE runs SET status = 'running', started_at = COALESCE(started_at, $2)"
-                + " WHERE id = $1 AND status = 'queued'")
+            """
+            UPDATE runs SET status = 'running', started_at = COALESCE(started_at, $2)
+            WHERE id = $1 AND status = 'queued'
+            """)
         .execute(Tuple.of(runId, ts(now)))
         .replaceWithVoid();
   }
@@ -303,8 +311,10 @@ public class RunStore {
   /** As {@link #markRunning} for many runs in one statement. */
   public Uni<Void> markRunningAll(SqlConnection tx, Collection<String> runIds, Instant now) {
     return tx.preparedQuery(
-            "UPDATE runs SET status = 'running', started_at = COALESCE(started_at, $2)"
-                + " WHERE id = ANY($1) AND status = 'queued'")
+            """
+            UPDATE runs SET status = 'running', started_at = COALESCE(started_at, $2)
+            WHERE id = ANY($1) AND status = 'queued'
+            """)
         .execute(Tuple.of(runIds.toArray(String[]::new), ts(now)))
         .replaceWithVoid();
   }
@@ -319,8 +329,10 @@ public class RunStore {
       String detail,
       Instant now) {
     return tx.preparedQuery(
-            "UPDATE runs SET status = $2, reason = $3, failed_step = $4, detail = $5,"
-                + " finished_at = $6 WHERE id = $1 AND status IN ('queued', 'running')")
+            """
+            UPDATE runs SET status = $2, reason = $3, failed_step = $4, detail = $5,
+            finished_at = $6 WHERE id = $1 AND status IN ('queued', 'running')
+            """)
         .execute(Tuple.from(Arrays.asList(runId, status, reason, step, detail, ts(now))))
         .map(rows -> rows.rowCount() == 1);
   }

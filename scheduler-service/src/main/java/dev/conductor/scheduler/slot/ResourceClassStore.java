@@ -39,8 +39,10 @@ public class ResourceClassStore {
     return delete.chain(
         () ->
             tx.preparedQuery(
-                    "INSERT INTO resource_classes (name, slots) VALUES ($1, $2)"
-                        + " ON CONFLICT (name) DO UPDATE SET slots = EXCLUDED.slots")
+                    """
+                    INSERT INTO resource_classes (name, slots) VALUES ($1, $2)
+                    ON CONFLICT (name) DO UPDATE SET slots = EXCLUDED.slots
+                    """)
                 .executeBatch(rows)
                 .replaceWithVoid());
   }

@@ -32,62 +32,76 @@ public class SlotLedger {
   // foreign keys. With FOR UPDATE, two transactions of one pool that had each inserted an attempt
   // deadlocked when both then asked for the drain lock (PostgreSQL aborted one after a second).
   private static final String LOCK =
-      "SELECT paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = $1"
-          + " FOR NO KEY UPDATE";
+      """
+      SELECT paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = $1
+      FOR NO KEY UPDATE
+      """;
   // As LOCK for several pools, locked in name order (the sort happens below the row locks; "C" is
   // the order of Java's String.compareTo, which AtCommit's drains follow), so two transactions
   // that lock the same pools never wait on each other in a circle.
   private static final String LOCK_ALL =
-      "SELECT name, paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = ANY($1)"
-          + " ORDER BY name COLLATE \"C\" FOR NO KEY UPDATE";
+      """
+      SELECT name, paused, retired_at IS NOT NULL AS retired FROM pools WHERE name = ANY($1)
+      ORDER BY name COLLATE \"C\" FOR NO KEY UPDATE
+      """;
   // Held slots count on every executor, live or not: the attempts of an executor whose
   // registration lapsed still hold theirs until their own lease expires.
   private static final String USAGE =
-      "SELECT live.capacity, live.largest,"
-          + "     (SELECT COALESCE(SUM(used), 0) FROM executors WHERE pool = $1) AS used,"
-          + "     (SELECT COALESCE(SUM(slots), 0) FROM attempts"
-          + "        WHERE pool = $1 AND status = 'scheduled') AS dispatched"
-          + " FROM (SELECT COALESCE(SUM(slots), 0) AS capacity, COALESCE(MAX(slots), 0) AS largest"
-          + "       FROM executors WHERE pool = $1 AND lease_expires_at > $2) live";
+      """
+      SELECT live.capacity, live.largest,
+          (SELECT COALESCE(SUM(used), 0) FROM executors WHERE pool = $1) AS used,
+          (SELECT COALESCE(SUM(slots), 0) FROM attempts
+             WHERE pool = $1 AND status = 'scheduled') AS dispatched
+      FROM (SELECT COALESCE(SUM(slots), 0) AS capacity, COALESCE(MAX(slots), 0) AS largest
+            FROM executors WHERE pool = $1 AND lease_expires_at > $2) live
+      """;
   // Takes slots on the claiming executor's counter for attempts $3 (slots $6 each, $4 in all),
   // all of them or none: a live registration, room for them, the pool not paused.
   private static final String TAKE_ALL =
-      "WITH taken AS ("
-          + " UPDATE executors SET used = used + $4::int"
-          + " WHERE pool = $1 AND executor_id = $2 AND lease_expires_at > $5"
-          + " AND used + $4::int <= slots"
-          + " AND NOT EXISTS (SELECT 1 FROM pools WHERE name = $1 AND paused)"
-          + " RETURNING pool)"
-          + " INSERT INTO slot_leases (attempt_id, pool, executor_id, slots, acquired_at)"
-          + " SELECT l.id, taken.pool, $2, l.slots, $5"
-          + " FROM taken, unnest($3::uuid[], $6::int[]) AS l(id, slots)";
+      """
+      WITH taken AS (
+      UPDATE executors SET used = used + $4::int
+      WHERE pool = $1 AND executor_id = $2 AND lease_expires_at > $5
+      AND used + $4::int <= slots
+      AND NOT EXISTS (SELECT 1 FROM pools WHERE name = $1 AND paused)
+      RETURNING pool)
+      INSERT INTO slot_leases (attempt_id, pool, executor_id, slots, acquired_at)
+      SELECT l.id, taken.pool, $2, l.slots, $5
+      FROM taken, unnest($3::uuid[], $6::int[]) AS l(id, slots)
+      """;
   // Leases are locked in attempt id order (the locking subquery sorts), then the counters: every
   // transaction that releases several takes them in one order. GREATEST: a counter never goes
   // negative, even for a lease from before counters existed.
   private static final String RELEASE_ALL =
-      "WITH freed AS (DELETE FROM slot_leases WHERE attempt_id IN (SELECT attempt_id FROM"
-          + " slot_leases WHERE attempt_id = ANY($1) ORDER BY attempt_id FOR UPDATE)"
-          + " RETURNING pool, executor_id, slots),"
-          + " per AS (SELECT pool, executor_id, SUM(slots) AS slots FROM freed"
-          + " GROUP BY pool, executor_id)"
-          + " UPDATE executors e SET used = GREATEST(e.used - per.slots, 0) FROM per"
-          + " WHERE e.pool = per.pool AND e.executor_id = per.executor_id RETURNING per.slots";
+      """
+      WITH freed AS (DELETE FROM slot_leases WHERE attempt_id IN (SELECT attempt_id FROM
+      slot_leases WHERE attempt_id = ANY($1) ORDER BY attempt_id FOR UPDATE)
+      RETURNING pool, executor_id, slots),
+      per AS (SELECT pool, executor_id, SUM(slots) AS slots FROM freed
+      GROUP BY pool, executor_id)
+      UPDATE executors e SET used = GREATEST(e.used - per.slots, 0) FROM per
+      WHERE e.pool = per.pool AND e.executor_id = per.executor_id RETURNING per.slots
+      """;
   // As RELEASE_ALL, for one executor's own leases: in attempt id order, then its counter.
   private static final String RELEASE_ENDED =
-      "WITH freed AS (DELETE FROM slot_leases WHERE attempt_id IN (SELECT attempt_id FROM"
-          + " slot_leases WHERE attempt_id = ANY($3) AND pool = $1 AND executor_id = $2"
-          + " ORDER BY attempt_id FOR UPDATE) RETURNING slots)"
-          + " UPDATE executors SET used = GREATEST(used - (SELECT SUM(slots) FROM freed), 0)"
-          + " WHERE pool = $1 AND executor_id = $2 AND EXISTS (SELECT 1 FROM freed)";
+      """
+      WITH freed AS (DELETE FROM slot_leases WHERE attempt_id IN (SELECT attempt_id FROM
+      slot_leases WHERE attempt_id = ANY($3) AND pool = $1 AND executor_id = $2
+      ORDER BY attempt_id FOR UPDATE) RETURNING slots)
+      UPDATE executors SET used = GREATEST(used - (SELECT SUM(slots) FROM freed), 0)
+      WHERE pool = $1 AND executor_id = $2 AND EXISTS (SELECT 1 FROM freed)
+      """;
   // The CTE reads the row as it was before the statement: whether this changes the capacity.
   private static final String REGISTER =
-      "WITH before AS (SELECT slots, lease_expires_at FROM executors"
-          + " WHERE pool = $1 AND executor_id = $2)"
-          + " INSERT INTO executors (pool, executor_id, slots, lease_expires_at, registered_at)"
-          + " SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM pools WHERE name = $1)"
-          + " ON CONFLICT (pool, executor_id)"
-          + " DO UPDATE SET slots = EXCLUDED.slots, lease_expires_at = EXCLUDED.lease_expires_at"
-          + " RETURNING (SELECT slots <> $3 OR lease_expires_at <= $5 FROM before) AS renewed_other";
+      """
+      WITH before AS (SELECT slots, lease_expires_at FROM executors
+      WHERE pool = $1 AND executor_id = $2)
+      INSERT INTO executors (pool, executor_id, slots, lease_expires_at, registered_at)
+      SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM pools WHERE name = $1)
+      ON CONFLICT (pool, executor_id)
+      DO UPDATE SET slots = EXCLUDED.slots, lease_expires_at = EXCLUDED.lease_expires_at
+      RETURNING (SELECT slots <> $3 OR lease_expires_at <= $5 FROM before) AS renewed_other
+      """;
 
   private final double window;
 

@@ -29,12 +29,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class TriggerTokens {
   private static final String RECORD_JTI =
-      "INSERT INTO seen_token_ids (issuer, jti, expires_at) VALUES ($1, $2, $3)"
-          + " ON CONFLICT DO NOTHING";
+      """
+      INSERT INTO seen_token_ids (issuer, jti, expires_at) VALUES ($1, $2, $3)
+      ON CONFLICT DO NOTHING
+      """;
   // Bounded so one trigger never pays for a large backlog of expired ids.
   private static final String FORGET_EXPIRED =
-      "DELETE FROM seen_token_ids WHERE ctid IN (SELECT ctid FROM seen_token_ids"
-          + " WHERE expires_at < $1 LIMIT 100)";
+      """
+      DELETE FROM seen_token_ids WHERE ctid IN (SELECT ctid FROM seen_token_ids
+      WHERE expires_at < $1 LIMIT 100)
+      """;
 
   /**
    * How long a jti is remembered after its token's expiry: more than the verifier's own clock skew,

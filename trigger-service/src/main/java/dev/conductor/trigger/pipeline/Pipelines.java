@@ -41,27 +41,39 @@ public class Pipelines {
   static final String SOURCE = Envelope.sourceOf("trigger-service");
 
   private static final String LATEST =
-      "SELECT p.version, v.definition::text, p.updated_at, p.updated_by FROM pipelines p"
-          + " JOIN pipeline_versions v ON v.workspace = p.workspace AND v.pipeline = p.pipeline"
-          + " AND v.version = p.version WHERE p.workspace = $1 AND p.pipeline = $2";
+      """
+      SELECT p.version, v.definition::text, p.updated_at, p.updated_by FROM pipelines p
+      JOIN pipeline_versions v ON v.workspace = p.workspace AND v.pipeline = p.pipeline
+      AND v.version = p.version WHERE p.workspace = $1 AND p.pipeline = $2
+      """;
   // The latest version of each pipeline of workspace $1; callers add filters and the order.
   private static final String LATEST_OF_WORKSPACE =
-      "SELECT p.pipeline, p.version, v.definition::text, p.updated_at, p.updated_by FROM pipelines p"
-          + " JOIN pipeline_versions v ON v.workspace = p.workspace AND v.pipeline = p.pipeline"
-          + " AND v.version = p.version WHERE p.workspace = $1";
+      """
+      SELECT p.pipeline, p.version, v.definition::text, p.updated_at, p.updated_by FROM pipelines p
+      JOIN pipeline_versions v ON v.workspace = p.workspace AND v.pipeline = p.pipeline
+      AND v.version = p.version WHERE p.workspace = $1
+      """;
   private static final String ENSURE_HEAD =
-      "INSERT INTO pipelines (workspace, pipeline, version, updated_at, updated_by)"
-          + " VALUES ($1, $2, 0, $3, $4) ON CONFLICT DO NOTHING";
+      """
+      INSERT INTO pipelines (workspace, pipeline, version, updated_at, updated_by)
+      VALUES ($1, $2, 0, $3, $4) ON CONFLICT DO NOTHING
+      """;
   private static final String LOCK_HEAD =
-      "SELECT p.version, v.definition::text FROM pipelines p LEFT JOIN pipeline_versions v"
-          + " ON v.workspace = p.workspace AND v.pipeline = p.pipeline AND v.version = p.version"
-          + " WHERE p.workspace = $1 AND p.pipeline = $2 FOR UPDATE OF p";
+      """
+      SELECT p.version, v.definition::text FROM pipelines p LEFT JOIN pipeline_versions v
+      ON v.workspace = p.workspace AND v.pipeline = p.pipeline AND v.version = p.version
+      WHERE p.workspace = $1 AND p.pipeline = $2 FOR UPDATE OF p
+      """;
   private static final String INSERT_VERSION =
-      "INSERT INTO pipeline_versions (workspace, pipeline, version, definition, created_at,"
-          + " created_by) VALUES ($1, $2, $3, $4, $5, $6)";
+      """
+      INSERT INTO pipeline_versions (workspace, pipeline, version, definition, created_at,
+      created_by) VALUES ($1, $2, $3, $4, $5, $6)
+      """;
   private static final String UPDATE_HEAD =
-      "UPDATE pipelines SET version = $3, updated_at = $4, updated_by = $5"
-          + " WHERE workspace = $1 AND pipeline = $2";
+      """
+      UPDATE pipelines SET version = $3, updated_at = $4, updated_by = $5
+      WHERE workspace = $1 AND pipeline = $2
+      """;
 
   /** The latest version of a pipeline. */
   public record Stored(

@@ -42,15 +42,19 @@ public class RunRequests {
   public static final int MAX_KEY_LENGTH = 255;
 
   private static final String CLAIM_KEY =
-      "INSERT INTO idempotency_keys (workspace, idem_key, pipeline, run_id, created_at)"
-          + " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+      """
+      INSERT INTO idempotency_keys (workspace, idem_key, pipeline, run_id, created_at)
+      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
+      """;
   private static final String EXISTING_KEY =
       "SELECT pipeline, run_id FROM idempotency_keys WHERE workspace = $1 AND idem_key = $2";
   private static final String INSERT_REQUEST =
-      "INSERT INTO run_requests (run_id, workspace, pipeline, pipeline_version, environment,"
-          + " parameters, requester_issuer, requester_subject, trigger, idempotency_key,"
-          + " cause_event_id, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-          + " $12)";
+      """
+      INSERT INTO run_requests (run_id, workspace, pipeline, pipeline_version, environment,
+      parameters, requester_issuer, requester_subject, trigger, idempotency_key,
+      cause_event_id, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+      $12)
+      """;
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   /** What is asked for. {@code parameters} may be null (no parameters). */
