@@ -2,6 +2,7 @@ package dev.conductor.scheduler;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 
 /** The scheduler's configuration ({@code conductor.scheduler.*}). */
@@ -22,16 +23,16 @@ public interface Settings {
   List<String> resourceClasses();
 
   /** How long an executor registration counts as capacity without renewal. */
-  @WithDefault("30")
-  int executorLeaseSeconds();
+  @WithDefault("30s")
+  Duration executorLease();
 
   /** How long a claimed attempt lives without a heartbeat before it is declared lost. */
-  @WithDefault("30")
-  int attemptLeaseSeconds();
+  @WithDefault("30s")
+  Duration attemptLease();
 
   /** The deadline of a step that declares no timeout. */
-  @WithDefault("3600")
-  int defaultTimeoutSeconds();
+  @WithDefault("1h")
+  Duration defaultTimeout();
 
   /**
    * How far dispatch runs ahead of capacity, as a share of it: a pool of 64 slots with 1.0 has up
@@ -46,10 +47,10 @@ public interface Settings {
    * How long a dispatched attempt may wait for an executor's claim before it goes back to the queue
    * (and is dispatched again): an executor that died holding it, or one busy for longer.
    */
-  @WithDefault("60")
-  int claimWindowSeconds();
+  @WithDefault("60s")
+  Duration claimWindow();
 
   /** How often the sweeper re-dispatches waiting attempts and expires leases. */
-  @WithDefault("1000")
-  long sweepIntervalMillis();
+  @WithDefault("1s")
+  Duration sweepInterval();
 }

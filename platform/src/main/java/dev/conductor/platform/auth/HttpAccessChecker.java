@@ -30,11 +30,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * When the broker cannot be reached the answer is 503, never allow.
  *
  * <p>Decisions (allow and deny) are cached per token, permission and scope until the token expires
- * (at most {@code conductor.access.cache-max-seconds}) or the policy version changes: the broker
- * announces every new version with a {@code config.changed} on {@code conductor.changes}, which
- * {@link PolicyWatch} follows, and a decision made under another version is asked again. While the
- * watch is not caught up (Kafka unreachable), a decision lives only {@code
- * conductor.access.cache-seconds}, as before the watch.
+ * (at most {@code conductor.access.cache-max}) or the policy version changes: the broker announces
+ * every new version with a {@code config.changed} on {@code conductor.changes}, which {@link
+ * PolicyWatch} follows, and a decision made under another version is asked again. While the watch
+ * is not caught up (Kafka unreachable), a decision lives only {@code conductor.access.cache}, as
+ * before the watch.
  */
 @DefaultBean
 @ApplicationScoped
@@ -54,14 +54,13 @@ public class HttpAccessChecker implements AccessChecker {
 
   public HttpAccessChecker(
       @ConfigProperty(name = "conductor.access.url") String brokerUrl,
-      @ConfigProperty(name = "conductor.access.cache-seconds", defaultValue = "5") int cacheSeconds,
-      @ConfigProperty(name = "conductor.access.cache-max-seconds", defaultValue = "600")
-          int maxSeconds,
+      @ConfigProperty(name = "conductor.access.cache", defaultValue = "5s") Duration cache,
+      @ConfigProperty(name = "conductor.access.cache-max", defaultValue = "10m") Duration cacheMax,
       PolicyWatch watch,
       Clock clock) {
     this.url = brokerUrl.replaceAll("/$", "") + "/api/v1/access/check";
-    this.unwatchedTtl = Duration.ofSeconds(cacheSeconds);
-    this.maxTtl = Duration.ofSeconds(maxSeconds);
+    this.unwatchedTtl = cache;
+    this.maxTtl = cacheMax;
     this.watch = watch;
     this.clock = clock;
   }

@@ -67,7 +67,8 @@ class AccessDecisionCacheTest {
   void aDecisionStandsUntilTheBrokerAnnouncesANewPolicyVersion() {
     watch = new PolicyWatch(kafka.bootstrapServers(), Duration.ofMillis(200), Clock.systemUTC());
     HttpAccessChecker checker =
-        new HttpAccessChecker(access.url(), 5, 600, watch, Clock.systemUTC());
+        new HttpAccessChecker(
+            access.url(), Duration.ofSeconds(5), Duration.ofMinutes(10), watch, Clock.systemUTC());
     Caller carol = caller("carol-" + System.nanoTime(), Instant.now().plusSeconds(300));
     access.policyVersion("v1");
     watch.start();
@@ -100,7 +101,9 @@ class AccessDecisionCacheTest {
     // Nothing listens on this port: the watch never catches up.
     watch = new PolicyWatch("127.0.0.1:" + Ports.free(), Duration.ofMillis(200), Clock.systemUTC());
     MovableClock clock = new MovableClock();
-    HttpAccessChecker checker = new HttpAccessChecker(access.url(), 5, 600, watch, clock);
+    HttpAccessChecker checker =
+        new HttpAccessChecker(
+            access.url(), Duration.ofSeconds(5), Duration.ofMinutes(10), watch, clock);
     Caller dave = caller("dave-" + System.nanoTime(), clock.now.plusSeconds(300));
 
     assertThat(check(checker, dave).allowed()).isFalse();
@@ -124,7 +127,8 @@ class AccessDecisionCacheTest {
   void aBurstWithOneTokenAsksTheBrokerOnceAndARefusedTokenIs401() {
     watch = new PolicyWatch(kafka.bootstrapServers(), Duration.ofMillis(200), Clock.systemUTC());
     HttpAccessChecker checker =
-        new HttpAccessChecker(access.url(), 5, 600, watch, Clock.systemUTC());
+        new HttpAccessChecker(
+            access.url(), Duration.ofSeconds(5), Duration.ofMinutes(10), watch, Clock.systemUTC());
     Caller erin = caller("erin-" + System.nanoTime(), Instant.now().plusSeconds(300));
     int before = access.checks();
 

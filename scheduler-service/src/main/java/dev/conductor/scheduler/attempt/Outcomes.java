@@ -69,7 +69,7 @@ public class Outcomes {
     this.dispatcher = dispatcher;
     this.emitter = emitter;
     this.clock = clock;
-    this.attemptLeaseSeconds = settings.attemptLeaseSeconds();
+    this.attemptLeaseSeconds = (int) settings.attemptLease().toSeconds();
   }
 
   /**

@@ -76,7 +76,7 @@ public class BatchClaimResource {
     this.current = current;
     this.transactions = transactions;
     this.claims = claims;
-    this.leaseSeconds = settings.attemptLeaseSeconds();
+    this.leaseSeconds = (int) settings.attemptLease().toSeconds();
   }
 
   @POST

@@ -60,7 +60,7 @@ public class ClaimResource {
     this.transactions = transactions;
     this.attempts = attempts;
     this.claims = claims;
-    this.leaseSeconds = settings.attemptLeaseSeconds();
+    this.leaseSeconds = (int) settings.attemptLease().toSeconds();
   }
 
   @POST

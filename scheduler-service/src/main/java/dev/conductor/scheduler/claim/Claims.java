@@ -60,7 +60,7 @@ public class Claims {
     this.attempts = attempts;
     this.ledger = ledger;
     this.clock = clock;
-    this.leaseSeconds = settings.attemptLeaseSeconds();
+    this.leaseSeconds = (int) settings.attemptLease().toSeconds();
   }
 
   /**

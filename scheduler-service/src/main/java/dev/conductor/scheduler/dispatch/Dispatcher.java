@@ -56,8 +56,8 @@ public class Dispatcher {
     this.ledger = ledger;
     this.emitter = emitter;
     this.clock = clock;
-    this.defaultTimeoutSeconds = settings.defaultTimeoutSeconds();
-    this.claimWindowSeconds = settings.claimWindowSeconds();
+    this.defaultTimeoutSeconds = (int) settings.defaultTimeout().toSeconds();
+    this.claimWindowSeconds = (int) settings.claimWindow().toSeconds();
   }
 
   /** Creates attempt {@code number} of a step, waiting for the next drain of its pool. */

@@ -56,7 +56,7 @@ public class Sweeper {
     this.ledger = ledger;
     this.horizon = horizon;
     this.clock = clock;
-    this.intervalMillis = settings.sweepIntervalMillis();
+    this.intervalMillis = settings.sweepInterval().toMillis();
     this.periodic = new Periodic(vertx, this::sweep, "sweep failed", LOG);
   }
 

@@ -68,7 +68,7 @@ public class PoolResource {
     this.dispatcher = dispatcher;
     this.attempts = attempts;
     this.clock = clock;
-    this.leaseSeconds = settings.executorLeaseSeconds();
+    this.leaseSeconds = (int) settings.executorLease().toSeconds();
   }
 
   /** Registers or renews an executor; waiting attempts get the capacity it brings at once. */

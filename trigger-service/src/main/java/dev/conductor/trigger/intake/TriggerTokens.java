@@ -21,10 +21,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Authenticates the bearer token an upstream producer put in a trigger's {@code authorization}
- * header: a valid token of a trusted issuer, issued at most {@code token-max-age-seconds} before
- * the broker appended the message and not expired then, and never seen before (its {@code jti} is
- * recorded in the transaction that starts the run). Failures are {@link Rejected} with a reason
- * that never contains the token.
+ * header: a valid token of a trusted issuer, issued at most {@code token-max-age} before the broker
+ * appended the message and not expired then, and never seen before (its {@code jti} is recorded in
+ * the transaction that starts the run). Failures are {@link Rejected} with a reason that never
+ * contains the token.
  */
 @ApplicationScoped
 public class TriggerTokens {
@@ -53,14 +53,14 @@ public class TriggerTokens {
 
   public TriggerTokens(
       TokenVerifier verifier,
-      @ConfigProperty(name = "conductor.trigger.token-max-age-seconds", defaultValue = "300")
-          long maxAgeSeconds,
-      @ConfigProperty(name = "conductor.trigger.token-clock-skew-seconds", defaultValue = "60")
-          long skewSeconds,
+      @ConfigProperty(name = "conductor.trigger.token-max-age", defaultValue = "5m")
+          Duration maxAge,
+      @ConfigProperty(name = "conductor.trigger.token-clock-skew", defaultValue = "60s")
+          Duration skew,
       Clock clock) {
     this.verifier = verifier;
-    this.maxAge = Duration.ofSeconds(maxAgeSeconds);
-    this.skew = Duration.ofSeconds(skewSeconds);
+    this.maxAge = maxAge;
+    this.skew = skew;
     this.clock = clock;
   }
 

@@ -12,6 +12,7 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,10 +31,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Publishes what publishing after commit ({@link OutboxPublisher}) left behind, in (key, sequence)
- * order, and deletes it once Kafka acknowledged it: rows older than {@code
- * conductor.outbox.grace-millis} (a process died between commit and publish), or every row while it
- * is in charge after a failed publish. Several instances may run: rows are claimed with FOR UPDATE
- * SKIP LOCKED and a per-key advisory lock, so no two relays interleave one key's events.
+ * order, and deletes it once Kafka acknowledged it: rows older than {@code conductor.outbox.grace}
+ * (a process died between commit and publish), or every row while it is in charge after a failed
+ * publish. Several instances may run: rows are claimed with FOR UPDATE SKIP LOCKED and a per-key
+ * advisory lock, so no two relays interleave one key's events.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -71,15 +72,14 @@ public class OutboxRelay {
       KafkaProducers producers,
       BrokerTopics topics,
       @ConfigProperty(name = "conductor.outbox.batch-size", defaultValue = "500") int batchSize,
-      @ConfigProperty(name = "conductor.outbox.poll-millis", defaultValue = "500") long pollMillis,
-      @ConfigProperty(name = "conductor.outbox.grace-millis", defaultValue = "5000")
-          long graceMillis) {
-    this.graceSeconds = graceMillis / 1000.0;
+      @ConfigProperty(name = "conductor.outbox.poll", defaultValue = "500ms") Duration poll,
+      @ConfigProperty(name = "conductor.outbox.grace", defaultValue = "5s") Duration grace) {
+    this.graceSeconds = grace.toMillis() / 1000.0;
     this.dataSource = dataSource;
     this.producers = producers;
     this.topics = topics;
     this.batchSize = batchSize;
-    this.pollMillis = pollMillis;
+    this.pollMillis = poll.toMillis();
   }
 
   void start(@Observes StartupEvent event) {
