@@ -6,7 +6,7 @@ import static dev.conductor.scheduler.Sql.ts;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.conductor.events.data.Requester;
 import dev.conductor.events.data.StepSpec;
-import dev.conductor.scheduler.Json;
+import dev.conductor.platform.db.Json;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
