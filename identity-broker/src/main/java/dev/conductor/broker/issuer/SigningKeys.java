@@ -16,9 +16,12 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.conductor.broker.config.BrokerConfig;
+import dev.conductor.platform.timer.Periodic;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -33,15 +36,13 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -62,9 +63,10 @@ public class SigningKeys {
   private final Clock clock;
   private final SecretKeySpec encryptionKey;
   private volatile ECKey current;
-  private ScheduledExecutorService refresher;
+  private final Periodic refresher;
 
-  public SigningKeys(DataSource dataSource, Pool pool, BrokerConfig config, Clock clock) {
+  public SigningKeys(
+      DataSource dataSource, Pool pool, BrokerConfig config, Clock clock, Vertx vertx) {
     this.dataSource = dataSource;
     this.pool = pool;
     this.config = config;
@@ -75,25 +77,27 @@ public class SigningKeys {
             .encryptionKey()
             .map(k -> new SecretKeySpec(Base64.getDecoder().decode(k.trim()), "AES"))
             .orElse(null);
+    // The refresh is blocking (JDBC): each pass runs on a worker thread, off the event loop.
+    this.refresher =
+        new Periodic(
+            vertx,
+            () ->
+                Uni.createFrom()
+                    .item(this::refresh)
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .replaceWithVoid(),
+            "signing key refresh failed (keeping the current key)",
+            LOG);
   }
 
   void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
     refresh();
-    long every = Math.max(1_000, config.keys().refresh().toMillis());
-    refresher =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "signing-key-refresh");
-              t.setDaemon(true);
-              return t;
-            });
-    refresher.scheduleWithFixedDelay(this::refreshQuietly, every, every, TimeUnit.MILLISECONDS);
+    Duration every = config.keys().refresh();
+    refresher.start(every.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : every);
   }
 
   void onStop(@Observes ShutdownEvent event) {
-    if (refresher != null) {
-      refresher.shutdownNow();
-    }
+    refresher.stop();
   }
 
   /** The key that signs now (private part included). */
@@ -106,8 +110,9 @@ public class SigningKeys {
   }
 
   /** Rotates now if the current key is due, then reloads the current key. Blocking (JDBC). */
-  public synchronized void refresh() {
+  public synchronized ECKey refresh() {
     current = inLock(false);
+    return current;
   }
 
   /** Retires the current key and makes a new one regardless of its age. Blocking (JDBC). */
@@ -137,14 +142,6 @@ public class SigningKeys {
               }
               return new JWKSet(keys);
             });
-  }
-
-  private void refreshQuietly() {
-    try {
-      refresh();
-    } catch (RuntimeException e) {
-      LOG.warnf("signing key refresh failed (keeping the current key): %s", e.getMessage());
-    }
   }
 
   private ECKey inLock(boolean force) {
