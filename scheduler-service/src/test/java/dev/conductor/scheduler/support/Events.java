@@ -34,7 +34,7 @@ public final class Events {
    * dev.conductor.scheduler.support.Outboxes#awaitPublished}), then counts are final.
    */
   public static void caughtUp() {
-    probe().caughtUp();
+    probe().caughtUp(Topics.RUNS);
   }
 
   /** Publishes an event (binary mode, new trace) and waits for the broker's acknowledgement. */
