@@ -1,5 +1,12 @@
--- Global configuration sections (DESIGN §7): the content lives in the tables the scheduler reads
--- (pools, resource_classes); the versions are platform-db's config_sections.
+-- Global configuration sections (DESIGN §7). The content lives in the tables the scheduler reads
+-- (pools, resource_classes); this table holds each section's version, so every instance can notice
+-- a change with one cheap query and reload.
+CREATE TABLE config_sections (
+    section    TEXT PRIMARY KEY,
+    version    BIGINT      NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    updated_by TEXT        NOT NULL
+);
 
 -- Section `pools`. A pool left out of the document is retired, never deleted: attempts, leases and
 -- executors reference its row. Adding it back clears retired_at.

@@ -14,9 +14,9 @@ import java.time.ZoneOffset;
 
 /**
  * Section versions in the {@code config_sections} table (migration {@code
- * db/platform/V1_0_1__config_sections.sql}): one row per section and workspace ({@code ''} for a
- * global section), bumped once by every change. Changes are serialized with a transaction-scoped
- * advisory lock rather than the row, since a section may have no row yet.
+ * db/platform/R__config_sections.sql}): one row per section and workspace ({@code ''} for a global
+ * section), bumped once by every change. Changes are serialized with a transaction-scoped advisory
+ * lock rather than the row, since a section may have no row yet.
  */
 @DefaultBean
 @ApplicationScoped
