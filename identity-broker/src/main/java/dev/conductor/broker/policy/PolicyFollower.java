@@ -26,17 +26,19 @@ public class PolicyFollower implements SectionFollower {
     this.store = store;
   }
 
-  /** Reads the whole policy from the pool, in one snapshot of its own, whatever {@code db} is. */
+  /**
+   * Reads the whole policy from the pool, in one snapshot of its own, whatever {@code db} is. A
+   * failure fails the refresh, so the section watch does not take the version as followed and tries
+   * again at its next poll.
+   */
   @Override
   public Uni<Void> refresh(SqlClient db) {
-    return refresh();
+    return PolicyReader.read(pool).invoke(store::replace).replaceWithVoid();
   }
 
   /** Reads the whole policy and installs it; never fails (a failure is logged). */
   public Uni<Void> refresh() {
-    return PolicyReader.read(pool)
-        .invoke(store::replace)
-        .replaceWithVoid()
+    return refresh(pool)
         .onFailure()
         .recoverWithUni(
             e -> {
