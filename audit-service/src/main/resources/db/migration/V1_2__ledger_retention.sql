@@ -24,3 +24,31 @@ BEGIN
     RAISE EXCEPTION 'the audit ledger is append-only (% refused)', TG_OP;
 END;
 $$;
+
+-- The checkpoints are guarded as the ledger is: only the retention sweep (saying so) sets them,
+-- only forward, and only to a record the ledger holds, with that record's hash; none is ever
+-- deleted. So a checkpoint cannot be forged to hide an erased chain.
+CREATE FUNCTION ledger_checkpoint_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'TRUNCATE')
+       OR current_setting('conductor.ledger_retention', true) IS DISTINCT FROM 'on' THEN
+        RAISE EXCEPTION 'ledger checkpoints are set by the retention sweep only (% refused)', TG_OP;
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.chain <> OLD.chain OR NEW.seq <= OLD.seq) THEN
+        RAISE EXCEPTION 'a ledger checkpoint only moves forward';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM ledger l
+                    WHERE l.chain = NEW.chain AND l.seq = NEW.seq AND l.hash = NEW.hash) THEN
+        RAISE EXCEPTION 'a ledger checkpoint names a record the ledger holds, with its hash';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER ledger_checkpoint_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON ledger_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION ledger_checkpoint_guard();
+
+CREATE TRIGGER ledger_checkpoint_no_truncate
+    BEFORE TRUNCATE ON ledger_checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_checkpoint_guard();

@@ -23,21 +23,28 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class LedgerRetention implements RetentionRule {
   private static final Logger LOG = Logger.getLogger(LedgerRetention.class);
-  // The oldest records first, per chain a prefix (seq order): the checkpoint moves to its end.
+  // The ledger's triggers let the checkpoint move and the covered records go only in a transaction
+  // that says it is this sweep (V1_2__ledger_retention.sql).
+  private static final String SAY_SO =
+      "SELECT set_config('conductor.ledger_retention', 'on', true)";
+  // Per chain the oldest records, up to the first one recorded at or after the cutoff: recorded_at
+  // comes from each instance's clock, so a record stamped early must not pull the checkpoint over
+  // younger ones. At most $2 records in all; the checkpoint moves to the last of them.
   private static final String MOVE_CHECKPOINTS =
       """
       INSERT INTO ledger_checkpoints (chain, seq, hash, dropped_at)
       SELECT DISTINCT ON (chain) chain, seq, hash, now()
-        FROM (SELECT chain, seq, hash FROM ledger
-               WHERE recorded_at < $1 ORDER BY chain, seq LIMIT $2) doomed
+        FROM (SELECT l.chain, l.seq, l.hash
+                FROM ledger l
+                LEFT JOIN (SELECT chain, min(seq) AS young FROM ledger
+                            WHERE recorded_at >= $1 GROUP BY chain) y ON y.chain = l.chain
+               WHERE y.young IS NULL OR l.seq < y.young
+               ORDER BY l.chain, l.seq LIMIT $2) doomed
        ORDER BY chain, seq DESC
       ON CONFLICT (chain) DO UPDATE
          SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, dropped_at = EXCLUDED.dropped_at
        WHERE ledger_checkpoints.seq < EXCLUDED.seq
       """;
-  // The ledger's append-only trigger lets exactly this through (V1_2__ledger_retention.sql).
-  private static final String SAY_SO =
-      "SELECT set_config('conductor.ledger_retention', 'on', true)";
   private static final String DROP_COVERED =
       """
       DELETE FROM ledger l USING ledger_checkpoints c
@@ -68,9 +75,12 @@ public class LedgerRetention implements RetentionRule {
 
   @Override
   public Uni<Integer> sweep(SqlConnection tx, Instant cutoff, int limit) {
-    return tx.preparedQuery(MOVE_CHECKPOINTS)
-        .execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), limit))
-        .chain(() -> tx.query(SAY_SO).execute())
+    return tx.query(SAY_SO)
+        .execute()
+        .chain(
+            () ->
+                tx.preparedQuery(MOVE_CHECKPOINTS)
+                    .execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), limit)))
         .chain(() -> tx.query(DROP_COVERED).execute())
         .map(rows -> rows.rowCount())
         .invoke(

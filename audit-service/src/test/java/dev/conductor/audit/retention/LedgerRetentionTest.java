@@ -93,6 +93,28 @@ class LedgerRetentionTest {
       }
     }
     assertThat(number("SELECT count(*) FROM ledger WHERE record_key = ?", run.runId)).isEqualTo(8);
+
+    // Nor can a checkpoint be forged to cover them: not without the sweep's word, and not with a
+    // hash the ledger does not hold even with it.
+    long chain = number("SELECT min(chain) FROM ledger WHERE record_key = ?", run.runId);
+    long seq = number("SELECT max(seq) FROM ledger WHERE record_key = ?", run.runId);
+    String forge =
+        "INSERT INTO ledger_checkpoints (chain, seq, hash, dropped_at) VALUES (?, ?, ?, now())"
+            + " ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash";
+    String realHash = text("SELECT hash FROM ledger WHERE chain = ? AND seq = ?", chain, seq);
+    assertThatThrownBy(() -> update(forge, chain, seq, realHash))
+        .hasMessageContaining("retention sweep only");
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement say =
+              c.prepareStatement("SELECT set_config('conductor.ledger_retention', 'on', true)");
+          PreparedStatement insert = prepared(c, forge, chain, seq, "f".repeat(64))) {
+        say.executeQuery().close();
+        assertThatThrownBy(insert::executeUpdate).hasMessageContaining("with its hash");
+      } finally {
+        c.rollback();
+      }
+    }
   }
 
   /**
