@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -79,7 +80,7 @@ public final class KafkaProbe implements AutoCloseable {
     }
   }
 
-  private static KafkaProbe shared;
+  private static volatile KafkaProbe shared;
 
   private final String bootstrap;
   private final KafkaProducer<String, byte[]> producer;
@@ -111,7 +112,10 @@ public final class KafkaProbe implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                 false,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
-                50),
+                50,
+                // A topic a test deleted and created again is read from its start.
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     for (String topic : topics) {
@@ -142,7 +146,15 @@ public final class KafkaProbe implements AutoCloseable {
 
   private void collect() {
     while (running) {
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+      ConsumerRecords<String, byte[]> records;
+      try {
+        records = consumer.poll(Duration.ofMillis(100));
+      } catch (RuntimeException e) {
+        // A watched topic deleted by a test, a broker restarting: keep reading, say why.
+        System.err.println("kafka-probe: poll failed, polling again: " + e);
+        continue;
+      }
+      for (ConsumerRecord<String, byte[]> r : records) {
         Envelope<?> event = null;
         try {
           event = KafkaEvents.decode(r.headers(), r.key(), r.value());

@@ -61,6 +61,12 @@ public class PipelinesSection implements Section {
     return true;
   }
 
+  /** Each stored pipeline version has its own {@code config.changed}, as its own PUT gives it. */
+  @Override
+  public boolean emitsItemEvents() {
+    return true;
+  }
+
   @Override
   public Uni<Map<String, JsonNode>> parse(SqlClient db, String workspace, JsonNode document) {
     return Uni.createFrom().item(() -> json(validate(workspace, document)));

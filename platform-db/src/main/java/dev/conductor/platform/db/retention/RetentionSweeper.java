@@ -28,7 +28,10 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RetentionSweeper {
   private static final Logger LOG = Logger.getLogger(RetentionSweeper.class);
-  private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext($1))";
+  // Advisory locks are database-wide, and services may share one database (a schema each): the
+  // key names the schema, so one service's sweep of its inbox never makes another skip its own.
+  private static final String TRY_LOCK =
+      "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '/retention/' || $1))";
 
   private final Transactions transactions;
   private final List<RetentionRule> rules;
@@ -84,7 +87,7 @@ public class RetentionSweeper {
         .run(
             tx ->
                 tx.preparedQuery(TRY_LOCK)
-                    .execute(Tuple.of("retention/" + rule.name()))
+                    .execute(Tuple.of(rule.name()))
                     .chain(
                         rows ->
                             rows.iterator().next().getBoolean(0)

@@ -79,6 +79,15 @@ public interface Section {
     return Uni.createFrom().voidItem();
   }
 
+  /**
+   * True when {@link #store} appends a {@code config.changed} for each item it stores (pipelines:
+   * one per pipeline version, as their own PUT does), so the framework appends none for the
+   * section: one change, one event.
+   */
+  default boolean emitsItemEvents() {
+    return false;
+  }
+
   /** The changes a dry run answers; a section may add what the store would add (versions). */
   default Uni<List<ConfigChange>> preview(SqlClient db, SectionChange change) {
     return Uni.createFrom().item(change.changes());

@@ -143,7 +143,16 @@ public class SectionUpdates {
                               .bump(tx, section.name(), workspace, who)
                               .call(
                                   next ->
-                                      emit(tx, section, workspace, who, version, next, traceparent))
+                                      section.emitsItemEvents()
+                                          ? Uni.createFrom().voidItem()
+                                          : emit(
+                                              tx,
+                                              section,
+                                              workspace,
+                                              who,
+                                              version,
+                                              next,
+                                              traceparent))
                               .map(
                                   next ->
                                       ConfigDiff.of(
