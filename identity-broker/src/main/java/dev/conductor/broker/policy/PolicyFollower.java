@@ -5,19 +5,17 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
 
 /**
  * Keeps the {@link PolicyStore} of this instance in step with the database. The section framework
  * calls it right after this instance's own section change and whenever the policy version changed
  * (platform-db's {@code SectionWatch} polls it every {@code conductor.config.poll}), which covers
- * what other broker instances changed, seed reloads included. A failed refresh logs and keeps the
- * policy in force: deciding on a slightly old policy beats deciding on none.
+ * what other broker instances changed, seed reloads included. A failed refresh keeps the policy in
+ * force (the watch logs it and tries again): deciding on a slightly old policy beats deciding on
+ * none.
  */
 @ApplicationScoped
 public class PolicyFollower implements SectionFollower {
-  private static final Logger LOG = Logger.getLogger(PolicyFollower.class);
-
   private final Pool pool;
   private final PolicyStore store;
 
@@ -34,16 +32,5 @@ public class PolicyFollower implements SectionFollower {
   @Override
   public Uni<Void> refresh(SqlClient db) {
     return PolicyReader.read(pool).invoke(store::replace).replaceWithVoid();
-  }
-
-  /** Reads the whole policy and installs it; never fails (a failure is logged). */
-  public Uni<Void> refresh() {
-    return refresh(pool)
-        .onFailure()
-        .recoverWithUni(
-            e -> {
-              LOG.warnf(e, "cannot refresh the policy; keeping %s", store.policy().version());
-              return Uni.createFrom().voidItem();
-            });
   }
 }

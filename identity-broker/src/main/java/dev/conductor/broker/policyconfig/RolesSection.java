@@ -3,7 +3,6 @@ package dev.conductor.broker.policyconfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.platform.config.SectionScope;
 import dev.conductor.platform.problem.FieldErrors;
 import dev.conductor.platform.problem.ProblemException;
@@ -95,33 +94,13 @@ public class RolesSection extends PolicySection {
 
   @Override
   public Uni<SortedMap<String, JsonNode>> current(SqlClient db, String workspace) {
-    return db.query(
-            """
-            SELECT r.name, p.permission FROM roles r
-            LEFT JOIN role_permissions p ON p.role = r.name
-            """)
-        .execute()
+    return roles(db)
         .map(
-            rows -> {
-              Map<String, TreeSet<String>> roles = new TreeMap<>();
-              for (Row row : rows) {
-                TreeSet<String> perms =
-                    roles.computeIfAbsent(row.getString(0), k -> new TreeSet<>());
-                if (row.getString(1) != null) {
-                  perms.add(row.getString(1));
-                }
-              }
+            roles -> {
               SortedMap<String, JsonNode> keyed = new TreeMap<>();
-              roles.forEach((name, perms) -> keyed.put(name, array(perms)));
+              roles.forEach((name, perms) -> keyed.put(name, array(new TreeSet<>(perms))));
               return keyed;
             });
-  }
-
-  @Override
-  public JsonNode document(Map<String, JsonNode> section) {
-    ObjectNode doc = NODES.objectNode();
-    section.forEach(doc::set);
-    return doc;
   }
 
   /** Removing a role would cascade to its assignments: refuse while any uses it. */

@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -58,9 +57,5 @@ public class SectionRegistry {
 
   public Collection<Section> all(SectionScope scope) {
     return byScope.get(scope).values();
-  }
-
-  public List<Section> all() {
-    return byScope.values().stream().flatMap(m -> m.values().stream()).toList();
   }
 }
