@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,9 +52,8 @@ public class LedgerRetention implements RetentionRule {
 
   private final Optional<Duration> retention;
 
-  public LedgerRetention(
-      @ConfigProperty(name = "conductor.retention.ledger") Optional<Duration> retention) {
-    this.retention = retention;
+  public LedgerRetention(AuditRetention settings) {
+    this.retention = settings.ledger();
   }
 
   @Override

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Re-walks every chain from seq 1 (or from its retention checkpoint, see {@code LedgerRetention}):
@@ -32,12 +31,9 @@ public class LedgerVerifier {
   private final DataSource dataSource;
   private final int fetchSize;
 
-  public LedgerVerifier(
-      DataSource dataSource,
-      @ConfigProperty(name = "conductor.audit.verify.fetch-size", defaultValue = "500")
-          int fetchSize) {
+  public LedgerVerifier(DataSource dataSource, VerifySettings settings) {
     this.dataSource = dataSource;
-    this.fetchSize = fetchSize;
+    this.fetchSize = settings.fetchSize();
   }
 
   public VerifyReport verify() {

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The scheduler's executor API (claim, registration) with this executor's client-credentials token.
@@ -32,8 +31,8 @@ public class SchedulerClient {
   private final String baseUrl;
   private final ServiceTokens tokens;
 
-  public SchedulerClient(
-      @ConfigProperty(name = "conductor.scheduler.url") String baseUrl, ServiceTokens tokens) {
+  public SchedulerClient(SchedulerSettings settings, ServiceTokens tokens) {
+    String baseUrl = settings.url();
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.tokens = tokens;
   }

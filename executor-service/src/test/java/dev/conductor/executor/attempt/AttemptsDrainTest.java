@@ -40,7 +40,7 @@ class AttemptsDrainTest {
   @BeforeEach
   void setUp() {
     ExecutorConfig config = config();
-    producers = new KafkaProducers(KafkaTestResource.bootstrapServers(), 0);
+    producers = new KafkaProducers(KafkaTestResource.bootstrapServers(), Duration.ZERO);
     attempts =
         new Attempts(
             new ExecutorIdentity(config),

@@ -2,9 +2,7 @@ package dev.conductor.broker.retention;
 
 import dev.conductor.platform.db.retention.SqlRetention;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Decisions are kept {@code conductor.retention.decisions} (P90D) for {@code GET
@@ -22,9 +20,7 @@ public class DecisionRetention extends SqlRetention {
           LIMIT $2)
       """;
 
-  public DecisionRetention(
-      @ConfigProperty(name = "conductor.retention.decisions", defaultValue = "P90D")
-          Duration retention) {
-    super("decisions", "conductor.retention.decisions", Optional.of(retention), SWEEP);
+  public DecisionRetention(BrokerRetention settings) {
+    super("decisions", "conductor.retention.decisions", Optional.of(settings.decisions()), SWEEP);
   }
 }

@@ -2,9 +2,7 @@ package dev.conductor.broker.retention;
 
 import dev.conductor.platform.db.retention.SqlRetention;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Lease rows (a minted credential's fingerprint and lifetime, never the credential) are kept {@code
@@ -19,9 +17,7 @@ public class LeaseRetention extends SqlRetention {
         (SELECT ctid FROM leases WHERE expires_at < $1 LIMIT $2)
       """;
 
-  public LeaseRetention(
-      @ConfigProperty(name = "conductor.retention.leases", defaultValue = "P7D")
-          Duration retention) {
-    super("leases", "conductor.retention.leases", Optional.of(retention), SWEEP);
+  public LeaseRetention(BrokerRetention settings) {
+    super("leases", "conductor.retention.leases", Optional.of(settings.leases()), SWEEP);
   }
 }

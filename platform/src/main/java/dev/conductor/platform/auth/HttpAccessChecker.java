@@ -6,6 +6,7 @@ import dev.conductor.platform.problem.ProblemException;
 import io.quarkus.arc.DefaultBean;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The client for the broker's {@code POST /api/v1/access/check}, sent with the caller's own token.
@@ -52,12 +52,13 @@ public class HttpAccessChecker implements AccessChecker {
   private final PolicyWatch watch;
   private final Clock clock;
 
+  @Inject
+  public HttpAccessChecker(AccessSettings settings, PolicyWatch watch, Clock clock) {
+    this(settings.url(), settings.cache(), settings.cacheMax(), watch, clock);
+  }
+
   public HttpAccessChecker(
-      @ConfigProperty(name = "conductor.access.url") String brokerUrl,
-      @ConfigProperty(name = "conductor.access.cache", defaultValue = "5s") Duration cache,
-      @ConfigProperty(name = "conductor.access.cache-max", defaultValue = "10m") Duration cacheMax,
-      PolicyWatch watch,
-      Clock clock) {
+      String brokerUrl, Duration cache, Duration cacheMax, PolicyWatch watch, Clock clock) {
     this.url = brokerUrl.replaceAll("/$", "") + "/api/v1/access/check";
     this.unwatchedTtl = cache;
     this.maxTtl = cacheMax;

@@ -7,6 +7,7 @@ import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,10 +56,15 @@ public class PolicyWatch {
   // here, so no change in between is skipped.
   private final Map<TopicPartition, Long> positions = new HashMap<>();
 
+  @Inject
   public PolicyWatch(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      @ConfigProperty(name = "conductor.access.watch-check", defaultValue = "PT2S") Duration check,
+      AccessSettings settings,
       Clock clock) {
+    this(bootstrap, settings.watchCheck(), clock);
+  }
+
+  public PolicyWatch(String bootstrap, Duration check, Clock clock) {
     this.bootstrap = bootstrap;
     this.check = check;
     this.clock = clock;

@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * This service's own client-credentials token from the broker, for calls to other services; fetched
@@ -31,14 +30,10 @@ public class ServiceTokens {
   private volatile String token;
   private volatile Instant renewAt = Instant.EPOCH;
 
-  public ServiceTokens(
-      @ConfigProperty(name = "conductor.client.token-url") Optional<String> tokenUrl,
-      @ConfigProperty(name = "conductor.client.id") Optional<String> clientId,
-      @ConfigProperty(name = "conductor.client.secret") Optional<String> clientSecret,
-      Clock clock) {
-    this.tokenUrl = tokenUrl;
-    this.clientId = clientId;
-    this.clientSecret = clientSecret;
+  public ServiceTokens(ClientSettings settings, Clock clock) {
+    this.tokenUrl = settings.tokenUrl();
+    this.clientId = settings.id();
+    this.clientSecret = settings.secret();
     this.clock = clock;
   }
 

@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Verifies bearer tokens from any configured OIDC issuer (RFC 8725): ES256 only, the issuer must be
@@ -67,10 +66,11 @@ public class TokenVerifier {
   private record Verified(Caller caller, Instant expires) {}
 
   @Inject
-  public TokenVerifier(
-      @ConfigProperty(name = "conductor.auth.issuers") List<String> issuers,
-      @ConfigProperty(name = "conductor.auth.audience", defaultValue = "conductor") String audience,
-      Clock clock) {
+  public TokenVerifier(AuthSettings settings, Clock clock) {
+    this(settings.issuers(), settings.audience(), clock);
+  }
+
+  public TokenVerifier(List<String> issuers, String audience, Clock clock) {
     this.issuers = Set.copyOf(issuers.stream().map(TokenVerifier::trimSlash).toList());
     this.audience = audience;
     this.clock = clock;

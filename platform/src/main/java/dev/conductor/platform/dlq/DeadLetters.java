@@ -4,13 +4,13 @@ import dev.conductor.events.Topics;
 import dev.conductor.platform.kafka.KafkaProducers;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,12 +31,12 @@ public class DeadLetters {
   private final KafkaProducers producers;
   private final List<String> secretHeaders;
 
-  public DeadLetters(
-      KafkaProducers producers,
-      @ConfigProperty(
-              name = "conductor.dlq.secret-headers",
-              defaultValue = "authorization,proxy-authorization,cookie,x-api-key")
-          List<String> secretHeaders) {
+  @Inject
+  public DeadLetters(KafkaProducers producers, DlqSettings settings) {
+    this(producers, settings.secretHeaders());
+  }
+
+  DeadLetters(KafkaProducers producers, List<String> secretHeaders) {
     this.producers = producers;
     this.secretHeaders = secretHeaders.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
   }

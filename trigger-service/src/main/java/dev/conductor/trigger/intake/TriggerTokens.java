@@ -6,6 +6,7 @@ import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.TokenVerifier;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.problem.ProblemException;
+import dev.conductor.trigger.Settings;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Authenticates the bearer token an upstream producer put in a trigger's {@code authorization}
@@ -51,16 +51,10 @@ public class TriggerTokens {
   private final Duration skew;
   private final Clock clock;
 
-  public TriggerTokens(
-      TokenVerifier verifier,
-      @ConfigProperty(name = "conductor.trigger.token-max-age", defaultValue = "5m")
-          Duration maxAge,
-      @ConfigProperty(name = "conductor.trigger.token-clock-skew", defaultValue = "60s")
-          Duration skew,
-      Clock clock) {
+  public TriggerTokens(TokenVerifier verifier, Settings settings, Clock clock) {
     this.verifier = verifier;
-    this.maxAge = maxAge;
-    this.skew = skew;
+    this.maxAge = settings.tokenMaxAge();
+    this.skew = settings.tokenClockSkew();
     this.clock = clock;
   }
 

@@ -8,6 +8,7 @@ import dev.conductor.events.data.DataAccess;
 import dev.conductor.events.data.StepGraph;
 import dev.conductor.events.data.StepSpec;
 import dev.conductor.platform.problem.FieldErrors;
+import dev.conductor.trigger.Settings;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,7 +20,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Checks a pipeline definition as sent to {@code PUT .../pipelines/{p}} and fills in defaults.
@@ -56,10 +56,9 @@ public class PipelineValidator {
   private final Set<String> environments;
   private final ParameterSchemas schemas;
 
-  public PipelineValidator(
-      @ConfigProperty(name = "conductor.trigger.environments") List<String> environments,
-      ParameterSchemas schemas) {
-    this.environments = new LinkedHashSet<>(environments.stream().map(String::trim).toList());
+  public PipelineValidator(Settings settings, ParameterSchemas schemas) {
+    this.environments =
+        new LinkedHashSet<>(settings.environments().stream().map(String::trim).toList());
     this.schemas = schemas;
   }
 

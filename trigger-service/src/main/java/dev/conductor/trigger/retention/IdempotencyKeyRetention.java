@@ -2,9 +2,7 @@ package dev.conductor.trigger.retention;
 
 import dev.conductor.platform.db.retention.SqlRetention;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * An {@code Idempotency-Key} names its run for {@code conductor.retention.idempotency-keys} (P1D,
@@ -18,10 +16,11 @@ public class IdempotencyKeyRetention extends SqlRetention {
         (SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2)
       """;
 
-  public IdempotencyKeyRetention(
-      @ConfigProperty(name = "conductor.retention.idempotency-keys", defaultValue = "P1D")
-          Duration retention) {
+  public IdempotencyKeyRetention(TriggerRetention settings) {
     super(
-        "idempotency keys", "conductor.retention.idempotency-keys", Optional.of(retention), SWEEP);
+        "idempotency keys",
+        "conductor.retention.idempotency-keys",
+        Optional.of(settings.idempotencyKeys()),
+        SWEEP);
   }
 }

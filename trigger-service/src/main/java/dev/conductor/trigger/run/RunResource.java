@@ -8,6 +8,7 @@ import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.platform.trace.TraceContext;
+import dev.conductor.trigger.Settings;
 import dev.conductor.trigger.pipeline.Pipelines;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -20,8 +21,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Starts runs of a pipeline on request ({@code trigger = manual}). */
 @Path("/api/v1/workspaces/{ws}/pipelines/{p}/runs")
@@ -37,16 +36,13 @@ public class RunResource {
   private final RunStarter starter;
   private final String runsBase;
 
-  public RunResource(
-      CurrentCaller current,
-      Access access,
-      RunStarter starter,
-      @ConfigProperty(name = "conductor.trigger.scheduler-url") Optional<String> schedulerUrl) {
+  public RunResource(CurrentCaller current, Access access, RunStarter starter, Settings settings) {
     this.current = current;
     this.access = access;
     this.starter = starter;
     // Runs are tracked by the scheduler: Location points there when its address is configured.
-    this.runsBase = schedulerUrl.map(u -> u.replaceAll("/+$", "")).orElse("") + "/api/v1/runs/";
+    this.runsBase =
+        settings.schedulerUrl().map(u -> u.replaceAll("/+$", "")).orElse("") + "/api/v1/runs/";
   }
 
   /**

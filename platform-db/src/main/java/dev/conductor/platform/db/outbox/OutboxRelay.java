@@ -12,7 +12,6 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -26,7 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -71,15 +69,13 @@ public class OutboxRelay {
       DataSource dataSource,
       KafkaProducers producers,
       BrokerTopics topics,
-      @ConfigProperty(name = "conductor.outbox.batch-size", defaultValue = "500") int batchSize,
-      @ConfigProperty(name = "conductor.outbox.poll", defaultValue = "500ms") Duration poll,
-      @ConfigProperty(name = "conductor.outbox.grace", defaultValue = "5s") Duration grace) {
-    this.graceSeconds = grace.toMillis() / 1000.0;
+      OutboxSettings settings) {
+    this.graceSeconds = settings.grace().toMillis() / 1000.0;
     this.dataSource = dataSource;
     this.producers = producers;
     this.topics = topics;
-    this.batchSize = batchSize;
-    this.pollMillis = poll.toMillis();
+    this.batchSize = settings.batchSize();
+    this.pollMillis = settings.poll().toMillis();
   }
 
   void start(@Observes StartupEvent event) {

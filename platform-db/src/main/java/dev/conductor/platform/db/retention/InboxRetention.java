@@ -1,9 +1,7 @@
 package dev.conductor.platform.db.retention;
 
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Inbox rows (events already applied) are kept {@code conductor.retention.inbox} (P7D): Kafka keeps
@@ -18,9 +16,7 @@ public class InboxRetention extends SqlRetention {
         (SELECT ctid FROM inbox WHERE received_at < $1 LIMIT $2)
       """;
 
-  public InboxRetention(
-      @ConfigProperty(name = "conductor.retention.inbox", defaultValue = "P7D")
-          Duration retention) {
-    super("inbox rows", "conductor.retention.inbox", Optional.of(retention), SWEEP);
+  public InboxRetention(RetentionSettings settings) {
+    super("inbox rows", "conductor.retention.inbox", Optional.of(settings.inbox()), SWEEP);
   }
 }

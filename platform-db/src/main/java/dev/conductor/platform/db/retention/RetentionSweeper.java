@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,17 +45,13 @@ public class RetentionSweeper {
       Transactions transactions,
       Instance<RetentionRule> rules,
       Clock clock,
-      @ConfigProperty(name = "conductor.retention.sweep-every", defaultValue = "PT1M")
-          Duration every,
-      @ConfigProperty(name = "conductor.retention.batch", defaultValue = "1000") int batch,
-      @ConfigProperty(name = "conductor.retention.max-batches", defaultValue = "100")
-          int maxBatches) {
+      RetentionSettings settings) {
     this.transactions = transactions;
     this.rules = rules.stream().toList();
     this.clock = clock;
-    this.every = every;
-    this.batch = batch;
-    this.maxBatches = maxBatches;
+    this.every = settings.sweepEvery();
+    this.batch = settings.batch();
+    this.maxBatches = settings.maxBatches();
     this.periodic = new Periodic(vertx, this::sweep, "retention sweep failed", LOG);
   }
 

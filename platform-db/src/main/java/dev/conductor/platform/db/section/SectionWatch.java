@@ -11,7 +11,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.time.Duration;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,11 +35,11 @@ public class SectionWatch {
       Transactions transactions,
       SectionVersions versions,
       Instance<SectionFollower> followers,
-      @ConfigProperty(name = "conductor.config.poll", defaultValue = "PT2S") Duration interval) {
+      SectionSettings settings) {
     this.transactions = transactions;
     this.versions = versions;
     this.followers = followers.stream().toList();
-    this.interval = interval;
+    this.interval = settings.poll();
     this.periodic =
         new Periodic(vertx, this::poll, "config poll failed, keeping the sections held", LOG);
   }
