@@ -1,17 +1,24 @@
 package dev.conductor.e2e;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.events.Topics;
+import dev.conductor.platform.problem.Problem;
 import dev.conductor.platform.problem.ProblemType;
 import dev.conductor.testkit.KafkaProbe;
+import io.restassured.RestAssured;
+import io.restassured.filter.FilterContext;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.FilterableRequestSpecification;
+import io.restassured.specification.FilterableResponseSpecification;
 import io.restassured.specification.RequestSpecification;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +35,27 @@ final class Conductor implements AutoCloseable {
 
   static {
     KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
+    RestAssured.filters(Conductor::catalogued);
+  }
+
+  /**
+   * Holds every REST call of the suite to the catalogue: an error of Conductor's API ({@code
+   * /api/...}) is {@code application/problem+json} with a type from {@link ProblemType}, never
+   * {@code about:blank} or a body of the framework's own, whichever test provoked it.
+   */
+  private static Response catalogued(
+      FilterableRequestSpecification request,
+      FilterableResponseSpecification response,
+      FilterContext context) {
+    Response answer = context.next(request, response);
+    if (answer.statusCode() >= 400 && URI.create(request.getURI()).getPath().startsWith("/api/")) {
+      String what =
+          request.getMethod() + " " + request.getURI() + " answered " + answer.statusCode();
+      assertThat(answer.contentType()).as(what).startsWith(Problem.MEDIA_TYPE);
+      String type = answer.jsonPath().getString("type");
+      assertThat(ProblemType.ofUri(type)).as(what + " with type " + type).isPresent();
+    }
+    return answer;
   }
 
   final LocalStack stack;

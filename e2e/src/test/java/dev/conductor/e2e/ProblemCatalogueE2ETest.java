@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.platform.problem.ProblemType;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,7 +103,7 @@ class ProblemCatalogueE2ETest {
 
   @Test
   @Order(5)
-  void theHttpInterfaceItselfAnswersProblemsToo() {
+  void theHttpInterfaceItselfAnswersProblemsToo() throws Exception {
     problem(
         conductor.as("admin").delete(trigger("/api/v1/workspaces/demo/config/pipelines")),
         ProblemType.METHOD_NOT_ALLOWED);
@@ -110,6 +114,46 @@ class ProblemCatalogueE2ETest {
             .body("pipelines: {}")
             .put(trigger("/api/v1/workspaces/demo/config/pipelines")),
         ProblemType.UNSUPPORTED_MEDIA_TYPE);
+    problem(
+        conductor
+            .as("admin")
+            .accept("text/csv")
+            .get(trigger("/api/v1/workspaces/demo/config/pipelines")),
+        ProblemType.NOT_ACCEPTABLE);
+    bodyOverTheLimitIsRefusedFromItsLength();
+  }
+
+  /**
+   * Only the head of an 11 MiB PUT is sent (the services keep Quarkus' 10 MiB limit): the answer
+   * comes from the announced length, before any of the body, on a raw socket since an HTTP client
+   * would insist on sending the body first.
+   */
+  private void bodyOverTheLimitIsRefusedFromItsLength() throws Exception {
+    URI url = URI.create(trigger("/api/v1/workspaces/demo/config/pipelines"));
+    String head =
+        "PUT "
+            + url.getPath()
+            + " HTTP/1.1\r\nHost: "
+            + url.getAuthority()
+            + "\r\nAuthorization: Bearer "
+            + conductor.stack.token("admin")
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + 11 * 1024 * 1024
+            + "\r\n\r\n";
+    try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      ProblemType kind = ProblemType.CONTENT_TOO_LARGE;
+      assertThat(answer)
+          .startsWith("HTTP/1.1 " + kind.status())
+          .containsIgnoringCase("content-type: application/problem+json");
+      JsonNode problem = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertThat(problem.path("type").asText()).isEqualTo(kind.uri());
+      assertThat(problem.path("title").asText()).isEqualTo(kind.title());
+      assertThat(problem.path("status").asInt()).isEqualTo(kind.status());
+      assertThat(problem.path("instance").asText()).isEqualTo(url.getPath());
+    }
   }
 
   @Test

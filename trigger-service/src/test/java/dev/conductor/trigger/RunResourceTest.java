@@ -18,6 +18,7 @@ import dev.conductor.testkit.IssuerTestResource;
 import dev.conductor.testkit.KafkaProbe;
 import dev.conductor.trigger.run.RunResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -286,6 +287,34 @@ class RunResourceTest {
         .post(RUNS, ws, "nightly")
         .then()
         .statusCode(201);
+  }
+
+  @Test
+  void aBodyAnnouncedOverTheHttpLimitIs413ContentTooLargeBeforeItIsSent() throws Exception {
+    String operator = granted("pipeline.run", "/workspaces/" + ws);
+    String path = RUNS.replace("{ws}", ws).replace("{p}", "nightly");
+    // Only the head is sent: the service must answer from the announced length alone, over
+    // quarkus.http.limits.max-body-size (10 MiB), without waiting for 11 MiB that never come.
+    String head =
+        "POST "
+            + path
+            + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + token(operator)
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + 11 * 1024 * 1024
+            + "\r\n\r\n";
+    try (java.net.Socket socket = new java.net.Socket("localhost", RestAssured.port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer)
+          .startsWith("HTTP/1.1 413")
+          .containsIgnoringCase("content-type: application/problem+json")
+          .contains("\"type\":\"https://conductor.dev/problems/content-too-large\"")
+          .contains("\"instance\":\"" + path + "\"");
+    }
   }
 
   @Test

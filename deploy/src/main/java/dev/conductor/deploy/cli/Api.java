@@ -34,14 +34,25 @@ final class Api {
     }
 
     /**
+     * The problem's kind, the slug of its {@code type} ({@code not-found}, {@code denied}, …); null
+     * for an answer that is not one of the catalogue's problems.
+     */
+    String kind() {
+      String type = body.path("type").asText("");
+      return type.startsWith(PROBLEMS) ? type.substring(PROBLEMS.length()) : null;
+    }
+
+    boolean is(String kind) {
+      return kind.equals(kind());
+    }
+
+    /**
      * A problem answer readably, on one line: its kind from the catalogue (the slug of its {@code
      * type}), the detail, the access decision behind a denial and when to retry, e.g. {@code
      * denied: alice lacks pipeline.run on /workspaces/demo (decision 3f…)}.
      */
     String problem() {
-      String type = body.path("type").asText("");
-      String kind =
-          type.startsWith(PROBLEMS) ? type.substring(PROBLEMS.length()) : "HTTP " + status;
+      String kind = kind() != null ? kind() : "HTTP " + status;
       String detail = body.path("detail").asText(body.path("title").asText(body.toString()));
       StringBuilder text = new StringBuilder(kind).append(": ").append(detail);
       if (body.hasNonNull("decisionId")) {

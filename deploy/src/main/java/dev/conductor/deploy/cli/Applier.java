@@ -110,7 +110,7 @@ final class Applier {
   }
 
   private static String refusal(WorkspaceDocument.Section section, Api.Answer answer) {
-    if (answer.status() == 404) {
+    if (answer.is("not-found")) {
       return section.service() + " does not support this section yet (" + answer.problem() + ")";
     }
     return answer.problem();

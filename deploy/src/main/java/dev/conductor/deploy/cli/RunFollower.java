@@ -40,8 +40,8 @@ final class RunFollower {
         if (TERMINAL.contains(status)) {
           return last;
         }
-      } else if (answer.status() != 404) {
-        // 404: the scheduler has not consumed run.requested yet.
+      } else if (!answer.is("not-found")) {
+        // not-found: the scheduler has not consumed run.requested yet.
         throw new IllegalStateException("cannot read run " + runId + ": " + answer.problem());
       }
       try {

@@ -3,6 +3,7 @@ package dev.conductor.platform.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conductor.events.EventCodec;
 import dev.conductor.platform.problem.ProblemException;
+import dev.conductor.platform.problem.ProblemType;
 import io.quarkus.arc.DefaultBean;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -147,13 +149,25 @@ public class HttpAccessChecker implements AccessChecker {
     cache.put(key, new Cached(decision, now, until));
   }
 
-  private static AccessDecision decode(HttpResponse<byte[]> response) {
-    if (response.statusCode() == 401) {
-      throw ProblemException.unauthorized("the token was refused by the access check");
+  /** The kind of a problem answer from the broker; empty for any other body. */
+  private static Optional<ProblemType> problemKind(byte[] body) {
+    try {
+      return ProblemType.ofUri(EventCodec.JSON.readTree(body).path("type").asText(null));
+    } catch (IOException e) {
+      return Optional.empty();
     }
+  }
+
+  private static AccessDecision decode(HttpResponse<byte[]> response) {
     if (response.statusCode() != 200) {
+      Optional<ProblemType> kind = problemKind(response.body());
+      if (kind.equals(Optional.of(ProblemType.UNAUTHENTICATED))) {
+        throw ProblemException.unauthorized("the token was refused by the access check");
+      }
       throw ProblemException.unavailable(
-          "the access check answered " + response.statusCode() + ", so access is not granted");
+          "the access check answered "
+              + kind.map(ProblemType::slug).orElse("HTTP " + response.statusCode())
+              + ", so access is not granted");
     }
     try {
       JsonNode json = EventCodec.JSON.readTree(response.body());

@@ -31,6 +31,11 @@ public enum ProblemType {
   NOT_CLAIMABLE("not-claimable", 409, "Not claimable"),
   /** A claim the pool has no free slot for: the attempt goes back to the queue. */
   NO_CAPACITY("no-capacity", 409, "No capacity"),
+  /**
+   * The request body is over the service's limit ({@code quarkus.http.limits.max-body-size}); it
+   * was not read.
+   */
+  CONTENT_TOO_LARGE("content-too-large", 413, "Content too large"),
   /** The body's media type is not one the resource reads. */
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
   /** What the request would store or emit is over a size limit; nothing was stored or sent. */
@@ -85,9 +90,18 @@ public enum ProblemType {
     return Arrays.stream(values()).filter(t -> t.slug.equals(slug)).findFirst();
   }
 
+  /** The kind a problem document's {@code type} names, for clients of Conductor's own APIs. */
+  public static Optional<ProblemType> ofUri(String type) {
+    return type != null && type.startsWith(BASE)
+        ? ofSlug(type.substring(BASE.length()))
+        : Optional.empty();
+  }
+
   /**
-   * The kind of an HTTP status the framework answered itself (no route, wrong method, …): the first
-   * kind declared with that status, so the general kind wins over a specific one (409: conflict).
+   * The kind of an HTTP status the framework answered itself (no route, wrong method, a body over
+   * the limit, …): the first kind declared with that status, so the general kind wins over a
+   * specific one (409: conflict). The framework answers only statuses listed here; any other would
+   * be read as a bad request (4xx) or an internal error (5xx).
    */
   public static ProblemType ofStatus(int status) {
     return Arrays.stream(values())

@@ -56,7 +56,18 @@ class ProblemExceptionTest {
     assertThat(ProblemType.ofStatus(404)).isEqualTo(ProblemType.NOT_FOUND);
     assertThat(ProblemType.ofStatus(409)).isEqualTo(ProblemType.CONFLICT);
     assertThat(ProblemType.ofStatus(405)).isEqualTo(ProblemType.METHOD_NOT_ALLOWED);
+    assertThat(ProblemType.ofStatus(413)).isEqualTo(ProblemType.CONTENT_TOO_LARGE);
     assertThat(ProblemType.ofStatus(418)).isEqualTo(ProblemType.VALIDATION);
     assertThat(ProblemType.ofStatus(502)).isEqualTo(ProblemType.INTERNAL);
+  }
+
+  @Test
+  void aClientReadsTheKindFromTheType() {
+    for (ProblemType kind : ProblemType.values()) {
+      assertThat(ProblemType.ofUri(kind.uri())).contains(kind);
+    }
+    assertThat(ProblemType.ofUri("about:blank")).isEmpty();
+    assertThat(ProblemType.ofUri(ProblemType.BASE + "no-such-kind")).isEmpty();
+    assertThat(ProblemType.ofUri(null)).isEmpty();
   }
 }
