@@ -87,7 +87,17 @@ public final class AccessServer implements AutoCloseable {
     try {
       subject = tokens.process(header.substring("Bearer ".length()).trim(), null).getSubject();
     } catch (Exception e) {
-      respond(exchange, 401, Map.of("title", "Unauthorized", "status", 401));
+      // As the broker answers it: the platform's unauthenticated problem, which clients read.
+      respond(
+          exchange,
+          401,
+          Map.of(
+              "type",
+              "https://conductor.dev/problems/unauthenticated",
+              "title",
+              "Unauthenticated",
+              "status",
+              401));
       return;
     }
     JsonNode body = JSON.readTree(exchange.getRequestBody());
