@@ -26,9 +26,10 @@ class RetentionTest {
   void aSweepDeletesWhatOutlivedItsRetentionAndKeepsTheRest() throws Exception {
     String ws = "ret-" + UUID.randomUUID();
     update(
-        "INSERT INTO idempotency_keys (workspace, idem_key, pipeline, run_id, created_at)"
-            + " VALUES (?, 'old', 'p', gen_random_uuid(), now() - interval '25 hours'),"
-            + " (?, 'new', 'p', gen_random_uuid(), now() - interval '23 hours')",
+        "INSERT INTO idempotency_keys (workspace, requester_issuer, requester_subject, idem_key,"
+            + " pipeline, run_id, created_at) VALUES"
+            + " (?, 'iss', 'alice', 'old', 'p', gen_random_uuid(), now() - interval '25 hours'),"
+            + " (?, 'iss', 'alice', 'new', 'p', gen_random_uuid(), now() - interval '23 hours')",
         ws,
         ws);
     update(

@@ -43,11 +43,14 @@ public class RunRequests {
 
   private static final String CLAIM_KEY =
       """
-      INSERT INTO idempotency_keys (workspace, idem_key, pipeline, run_id, created_at)
-      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
+      INSERT INTO idempotency_keys (workspace, requester_issuer, requester_subject, idem_key,
+      pipeline, run_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
       """;
   private static final String EXISTING_KEY =
-      "SELECT pipeline, run_id FROM idempotency_keys WHERE workspace = $1 AND idem_key = $2";
+      """
+      SELECT pipeline, run_id FROM idempotency_keys
+       WHERE workspace = $1 AND requester_issuer = $2 AND requester_subject = $3 AND idem_key = $4
+      """;
   private static final String INSERT_REQUEST =
       """
       INSERT INTO run_requests (run_id, workspace, pipeline, pipeline_version, environment,
@@ -166,7 +169,7 @@ public class RunRequests {
                           "pipeline " + request.workspace() + "/" + request.pipeline()));
           JsonNode parameters = validate(pipeline, request);
           String runId = UUID.randomUUID().toString();
-          return claimKey(tx, request, runId)
+          return claimKey(tx, request, caller, runId)
               .chain(
                   existing ->
                       existing != null
@@ -217,7 +220,11 @@ public class RunRequests {
   }
 
   /** Null when the key is now this run's (or there is no key); else the run it already names. */
-  private Uni<String> claimKey(SqlConnection tx, StartRun request, String runId) {
+  /**
+   * The run the caller's key already names (null when the key is new, or none was given). Keys are
+   * the caller's own: the same key from another principal is another key.
+   */
+  private Uni<String> claimKey(SqlConnection tx, StartRun request, Caller caller, String runId) {
     if (request.idempotencyKey() == null) {
       return Uni.createFrom().nullItem();
     }
@@ -225,6 +232,8 @@ public class RunRequests {
         .execute(
             Tuple.tuple()
                 .addValue(request.workspace())
+                .addValue(caller.issuer())
+                .addValue(caller.subject())
                 .addValue(request.idempotencyKey())
                 .addValue(request.pipeline())
                 .addValue(UUID.fromString(runId))
@@ -236,7 +245,12 @@ public class RunRequests {
               }
               // A concurrent holder of the key has committed by now (the insert waited for it).
               return tx.preparedQuery(EXISTING_KEY)
-                  .execute(Tuple.of(request.workspace(), request.idempotencyKey()))
+                  .execute(
+                      Tuple.of(
+                          request.workspace(),
+                          caller.issuer(),
+                          caller.subject(),
+                          request.idempotencyKey()))
                   .map(
                       rows -> {
                         RowIterator<Row> it = rows.iterator();
