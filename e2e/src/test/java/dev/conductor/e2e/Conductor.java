@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.conductor.deploy.local.LocalStack;
+import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
 import dev.conductor.platform.problem.Problem;
 import dev.conductor.platform.problem.ProblemType;
@@ -149,6 +150,11 @@ final class Conductor implements AutoCloseable {
 
   void send(ProducerRecord<String, byte[]> record) {
     probe.send(record);
+  }
+
+  /** The events of {@code type} on {@code topic} with {@code key}, seen so far. */
+  List<KafkaProbe.Seen> events(String topic, String key, EventType type) {
+    return probe.events(topic, key, type);
   }
 
   /** Every record on {@code topic} up to its current end. */

@@ -130,17 +130,25 @@ public final class TestIssuer implements AutoCloseable {
 
   /** Signs exactly these claims with the published key. */
   public String token(JWTClaimsSet claims) {
-    return sign(key, claims);
+    return sign(key, claims, JOSEObjectType.JWT);
+  }
+
+  /** Signs these claims with the published key as a token of {@code type} (its {@code typ}). */
+  public String token(JWTClaimsSet claims, JOSEObjectType type) {
+    return sign(key, claims, type);
   }
 
   /** A token that looks valid but is signed by a key that is not in the JWKS. */
   public String foreignToken(String subject) {
-    return sign(foreignKey, claims(subject, List.of()).build());
+    return sign(foreignKey, claims(subject, List.of()).build(), JOSEObjectType.JWT);
   }
 
   /** A token signed by a key whose id the JWKS does not list (each call a new one). */
   public String unknownKeyToken(String subject) {
-    return sign(generateKey("unknown-" + UUID.randomUUID()), claims(subject, List.of()).build());
+    return sign(
+        generateKey("unknown-" + UUID.randomUUID()),
+        claims(subject, List.of()).build(),
+        JOSEObjectType.JWT);
   }
 
   @Override
@@ -150,12 +158,9 @@ public final class TestIssuer implements AutoCloseable {
     }
   }
 
-  private static String sign(ECKey signingKey, JWTClaimsSet claims) {
+  private static String sign(ECKey signingKey, JWTClaimsSet claims, JOSEObjectType type) {
     JWSHeader header =
-        new JWSHeader.Builder(JWSAlgorithm.ES256)
-            .type(JOSEObjectType.JWT)
-            .keyID(signingKey.getKeyID())
-            .build();
+        new JWSHeader.Builder(JWSAlgorithm.ES256).type(type).keyID(signingKey.getKeyID()).build();
     SignedJWT jwt = new SignedJWT(header, claims);
     try {
       jwt.sign(new ECDSASigner(signingKey));

@@ -189,6 +189,9 @@ class PipelineResourceTest {
             + " -1}]|/steps/0/timeoutSeconds",
         "data access|\"steps\": [{\"name\": \"a\", \"jobType\": \"noop\", \"dataAccess\":"
             + " [{\"resource\": \"w\"}]}]|/steps/0/dataAccess/0/permissions",
+        "access to the api itself|\"steps\": [{\"name\": \"a\", \"jobType\": \"noop\","
+            + " \"dataAccess\": [{\"resource\": \"conductor\", \"permissions\":"
+            + " [\"pipeline.run\"]}]}]|/steps/0/dataAccess/0/resource",
       })
   void invalidStepsAreNamed(String name, String steps, String field) {
     String body = "{\"runAs\": \"etl-bot\", \"environments\": [\"dev\"], " + steps + "}";

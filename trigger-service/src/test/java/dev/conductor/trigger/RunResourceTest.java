@@ -236,6 +236,30 @@ class RunResourceTest {
         .hasSize(1);
   }
 
+  /**
+   * A key is its caller's own: another principal sending the same key (guessed, or seen in a log)
+   * gets a run of its own, and never the first caller's run id.
+   */
+  @Test
+  void anotherCallersIdempotencyKeyStartsItsOwnRun() {
+    String key = unique("key");
+    String alice = granted("pipeline.run", "/workspaces/" + ws);
+    String mallory = granted("pipeline.run", "/workspaces/" + ws);
+    Response first = post(token(alice), BODY, key);
+    first.then().statusCode(201);
+    Response other = post(token(mallory), BODY, key);
+    other.then().statusCode(201);
+    assertThat(other.<String>path("runId")).isNotEqualTo(first.<String>path("runId"));
+    post(token(mallory), BODY, key)
+        .then()
+        .statusCode(200)
+        .body("runId", equalTo(other.path("runId")));
+    post(token(alice), BODY, key)
+        .then()
+        .statusCode(200)
+        .body("runId", equalTo(first.path("runId")));
+  }
+
   @Test
   void invalidParametersAreNamed() {
     String operator = granted("pipeline.run", "/workspaces/" + ws);

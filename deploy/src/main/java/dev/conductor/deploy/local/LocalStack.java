@@ -458,6 +458,11 @@ public final class LocalStack implements AutoCloseable {
     return bootstrap;
   }
 
+  /** The file of {@code pool}'s private key, which only that pool's executors read. */
+  public Path poolPrivateKey(String pool) {
+    return poolKeys.get(pool);
+  }
+
   public String jdbcUrl() {
     return jdbcUrl;
   }

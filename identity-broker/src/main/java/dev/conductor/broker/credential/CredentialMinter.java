@@ -11,9 +11,11 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.conductor.broker.config.BrokerConfig;
 import dev.conductor.broker.issuer.JwtSigner;
+import dev.conductor.broker.issuer.TokenResource;
 import dev.conductor.events.EventCodec;
 import dev.conductor.events.data.DataAccess;
 import dev.conductor.events.data.JobScheduled;
+import dev.conductor.platform.auth.TokenVerifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,6 +38,9 @@ import java.util.UUID;
  * lifetime, whichever is first), bundled as {@code {"tokens":[{resource, token, expiresAt}]}} and
  * encrypted to the pool's key as a compact JWE (ECDH-ES+A256KW, A256GCM). The tokens exist only
  * inside that JWE: what is returned for storage and events is their fingerprints.
+ *
+ * <p>A job's token works only where it was meant to: it is typed {@code job+jwt}, which Conductor's
+ * API refuses, and no resource may be named as the API's audience.
  */
 @ApplicationScoped
 public class CredentialMinter {
@@ -82,7 +87,7 @@ public class CredentialMinter {
               .claim("run_id", job.runId())
               .claim("attempt_id", job.attemptId())
               .build();
-      String token = signer.sign(claims);
+      String token = signer.sign(claims, TokenVerifier.JOB_TOKEN);
       leases.add(new Lease(leaseId, entry.getKey(), Lease.JWT, expiry, fingerprint(token)));
       Map<String, Object> item = new LinkedHashMap<>();
       item.put("resource", entry.getKey());
@@ -103,6 +108,13 @@ public class CredentialMinter {
     for (DataAccess access : declared) {
       if (access == null || access.resource() == null || access.resource().isBlank()) {
         throw new CredentialFailure("a data access entry names no resource");
+      }
+      if (access.resource().equals(TokenResource.AUDIENCE)) {
+        throw new CredentialFailure(
+            "resource '"
+                + TokenResource.AUDIENCE
+                + "' is Conductor's own API; jobs get no"
+                + " credential for it");
       }
       Set<String> permissions =
           wanted.computeIfAbsent(access.resource(), r -> new LinkedHashSet<>());

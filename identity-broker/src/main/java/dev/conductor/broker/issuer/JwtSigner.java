@@ -11,7 +11,10 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.conductor.broker.config.BrokerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Signs JWTs as this issuer: ES256 with the current key, its kid and {@code typ: JWT}. */
+/**
+ * Signs JWTs as this issuer: ES256 with the current key, its kid and {@code typ: JWT} (a job's
+ * credential: {@code job+jwt}).
+ */
 @ApplicationScoped
 public class JwtSigner {
   private final SigningKeys keys;
@@ -29,13 +32,15 @@ public class JwtSigner {
 
   /** Signs the claims; the caller sets {@code iss} with {@link #issuer()}. */
   public String sign(JWTClaimsSet claims) {
+    return sign(claims, JOSEObjectType.JWT);
+  }
+
+  /** Signs the claims as a token of {@code type} (a job's credential has its own). */
+  public String sign(JWTClaimsSet claims, JOSEObjectType type) {
     ECKey key = keys.current();
     SignedJWT jwt =
         new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .type(JOSEObjectType.JWT)
-                .keyID(key.getKeyID())
-                .build(),
+            new JWSHeader.Builder(JWSAlgorithm.ES256).type(type).keyID(key.getKeyID()).build(),
             claims);
     try {
       jwt.sign(new ECDSASigner(key));

@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.conductor.broker.credential.CredentialMinter;
+import dev.conductor.broker.issuer.TokenResource;
 import dev.conductor.broker.support.BrokerOutputs;
 import dev.conductor.broker.support.BrokerTestResource;
 import dev.conductor.broker.support.Jobs;
@@ -31,11 +32,13 @@ import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.events.data.CredentialIssued;
 import dev.conductor.events.data.CredentialRevoked;
+import dev.conductor.events.data.DataAccess;
 import dev.conductor.events.data.DecisionRecorded;
 import dev.conductor.events.data.JobAuthorized;
 import dev.conductor.events.data.JobCredentialFailed;
 import dev.conductor.events.data.JobDenied;
 import dev.conductor.events.data.JobScheduled;
+import dev.conductor.platform.auth.TokenVerifier;
 import dev.conductor.platform.trace.TraceContext;
 import dev.conductor.testkit.KafkaProbe;
 import dev.conductor.testkit.KafkaProbe.Seen;
@@ -180,6 +183,8 @@ class JobDecisionsTest {
       String token = item.path("token").asText();
       tokens.add(token);
       SignedJWT jwt = SignedJWT.parse(token);
+      // Typed as a job's credential: Conductor's own API refuses it (TokenVerifier).
+      assertThat(jwt.getHeader().getType()).isEqualTo(TokenVerifier.JOB_TOKEN);
       ECKey signer = (ECKey) brokerKeys.getKeyByKeyId(jwt.getHeader().getKeyID());
       assertThat(jwt.verify(new ECDSAVerifier(signer))).isTrue();
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
@@ -447,6 +452,33 @@ class JobDecisionsTest {
     assertThat(of(seen, EventType.CREDENTIAL_ISSUED, null)).isEmpty();
     Seen ok = of(seen, EventType.JOB_AUTHORIZED, prodWithoutData.attemptId()).get(0);
     assertThat(ok.record().topic()).isEqualTo("conductor.jobs.prod");
+  }
+
+  @Test
+  void noJobGetsACredentialForConductorsOwnApi() {
+    String runId = UUID.randomUUID().toString();
+    JobScheduled job =
+        Jobs.scheduled(
+            runId,
+            "alice",
+            List.of(),
+            "etl-bot",
+            "dev",
+            List.of(new DataAccess(TokenResource.AUDIENCE, List.of("pipeline.run"))),
+            Instant.now().plus(Duration.ofMinutes(10)));
+    schedule(job, TraceContext.newTrace());
+
+    List<Seen> seen = awaitEvents(runId, has(EventType.JOB_CREDENTIAL_FAILED, job.attemptId()));
+    assertThat(
+            ((JobCredentialFailed)
+                    of(seen, EventType.JOB_CREDENTIAL_FAILED, job.attemptId())
+                        .get(0)
+                        .event()
+                        .data())
+                .reason())
+        .contains("Conductor's own API");
+    assertThat(of(seen, EventType.CREDENTIAL_ISSUED, job.attemptId())).isEmpty();
+    assertThat(of(seen, EventType.JOB_AUTHORIZED, job.attemptId())).isEmpty();
   }
 
   private static ConsumerRecord<String, byte[]> dlq(String key) {

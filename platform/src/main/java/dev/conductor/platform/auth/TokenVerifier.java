@@ -52,6 +52,12 @@ public class TokenVerifier {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
+  /**
+   * The {@code typ} of a job's credential (RFC 8725 explicit typing): meant for the resource it
+   * names, never accepted by Conductor's own API, whatever its audience.
+   */
+  public static final JOSEObjectType JOB_TOKEN = new JOSEObjectType("job+jwt");
+
   private final Set<String> issuers;
   private final String audience;
   private static final int MAX_REMEMBERED = 10_000;
@@ -203,6 +209,7 @@ public class TokenVerifier {
       throw ProblemException.unavailable("cannot reach the keys of issuer " + issuer);
     }
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    // Callers' tokens only: a job's credential (JOB_TOKEN) is of another type and refused here.
     processor.setJWSTypeVerifier(
         new DefaultJOSEObjectTypeVerifier<>(
             JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));

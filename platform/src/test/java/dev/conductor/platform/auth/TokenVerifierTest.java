@@ -3,6 +3,7 @@ package dev.conductor.platform.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.testkit.TestIssuer;
 import java.time.Duration;
@@ -44,6 +45,20 @@ class TokenVerifierTest {
         .satisfies(
             e ->
                 assertThat(((ProblemException) e).type())
+                    .isEqualTo(dev.conductor.platform.problem.ProblemType.UNAUTHENTICATED));
+  }
+
+  @Test
+  void aJobsCredentialIsNeverACallerEvenWithTheApisAudience() {
+    TokenVerifier verifier = new TokenVerifier(List.of(issuer.issuer()), "conductor");
+    JWTClaimsSet claims = issuer.claims("etl-bot", List.of()).claim("attempt_id", "a-1").build();
+    assertThat(verifier.verify(issuer.token(claims)).subject()).isEqualTo("etl-bot");
+
+    assertThatThrownBy(() -> verifier.verify(issuer.token(claims, TokenVerifier.JOB_TOKEN)))
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e ->
+                assertThat(e.type())
                     .isEqualTo(dev.conductor.platform.problem.ProblemType.UNAUTHENTICATED));
   }
 

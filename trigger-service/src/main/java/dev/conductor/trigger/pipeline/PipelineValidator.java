@@ -7,6 +7,7 @@ import dev.conductor.events.JobType;
 import dev.conductor.events.data.DataAccess;
 import dev.conductor.events.data.StepGraph;
 import dev.conductor.events.data.StepSpec;
+import dev.conductor.platform.auth.AuthSettings;
 import dev.conductor.platform.problem.FieldErrors;
 import dev.conductor.trigger.Settings;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,11 +56,13 @@ public class PipelineValidator {
 
   private final Set<String> environments;
   private final ParameterSchemas schemas;
+  private final String apiAudience;
 
-  public PipelineValidator(Settings settings, ParameterSchemas schemas) {
+  public PipelineValidator(Settings settings, AuthSettings auth, ParameterSchemas schemas) {
     this.environments =
         new LinkedHashSet<>(settings.environments().stream().map(String::trim).toList());
     this.schemas = schemas;
+    this.apiAudience = auth.audience();
   }
 
   /** The environments (pools) a pipeline may name, from configuration. */
@@ -153,7 +156,7 @@ public class PipelineValidator {
     return tags;
   }
 
-  private static List<StepSpec> steps(JsonNode node, FieldErrors errors) {
+  private List<StepSpec> steps(JsonNode node, FieldErrors errors) {
     List<StepSpec> steps = new ArrayList<>();
     if (node == null || node.isNull()) {
       errors.add("/steps", "is required");
@@ -274,7 +277,7 @@ public class PipelineValidator {
     return new TreeMap<>(EventCodec.JSON.convertValue(node, Map.class));
   }
 
-  private static List<DataAccess> dataAccess(JsonNode node, String path, FieldErrors errors) {
+  private List<DataAccess> dataAccess(JsonNode node, String path, FieldErrors errors) {
     List<DataAccess> result = new ArrayList<>();
     if (node == null || node.isNull()) {
       return result;
@@ -292,6 +295,11 @@ public class PipelineValidator {
       }
       unknownFields(entry, ACCESS_FIELDS, field, errors);
       String resource = requiredString(entry, "resource", field + "/resource", 200, errors);
+      if (apiAudience.equals(resource)) {
+        // A job's credential never works on Conductor's own API; the broker would refuse it too.
+        errors.add(
+            field + "/resource", "'" + resource + "' is Conductor's own API, not a resource");
+      }
       List<String> permissions = new ArrayList<>();
       JsonNode perms = entry.get("permissions");
       if (perms == null || !perms.isArray() || perms.isEmpty()) {

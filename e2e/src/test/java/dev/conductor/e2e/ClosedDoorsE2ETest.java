@@ -1,0 +1,132 @@
+package dev.conductor.e2e;
+
+import static dev.conductor.e2e.Conductor.problem;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWEObject;
+import com.nimbusds.jose.crypto.ECDHDecrypter;
+import dev.conductor.deploy.local.LocalStack;
+import dev.conductor.embedded.PoolKeys;
+import dev.conductor.events.EventType;
+import dev.conductor.events.Topics;
+import dev.conductor.events.data.JobAuthorized;
+import dev.conductor.platform.problem.ProblemType;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Credentials and keys work only where they were meant to, seen from outside: a job's credential is
+ * refused by Conductor's own API, no pipeline may ask for a credential to that API, and an {@code
+ * Idempotency-Key} is its caller's own.
+ */
+class ClosedDoorsE2ETest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String RUN = "{\"environment\":\"dev\",\"parameters\":{}}";
+
+  private static Conductor conductor;
+
+  @BeforeAll
+  static void startStack() {
+    conductor = Conductor.start();
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (conductor != null) {
+      conductor.close();
+    }
+  }
+
+  private static String pipeline(String resource) {
+    return """
+        {"runAs": "etl-bot", "environments": ["dev"],
+         "steps": [{"name": "load", "jobType": "noop",
+                    "dataAccess": [{"resource": "%s", "permissions": ["read"]}]}]}
+        """
+        .formatted(resource);
+  }
+
+  private static String pipelinePath(String name) {
+    return conductor.url(LocalStack.TRIGGER) + "/api/v1/workspaces/demo/pipelines/" + name;
+  }
+
+  @Test
+  void aJobsCredentialIsRefusedByConductorsOwnApi() throws Exception {
+    conductor.putPipeline("alice", "demo", "creds", pipeline("warehouse")).then().statusCode(201);
+    String runId =
+        conductor
+            .startRun("alice", "demo", "creds", RUN)
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("runId");
+
+    // What the dev pool's executors receive, opened with that pool's key as they open it.
+    JobAuthorized authorized =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> conductor.events(Topics.jobs("dev"), runId, EventType.JOB_AUTHORIZED),
+                seen -> !seen.isEmpty())
+            .get(0)
+            .data(JobAuthorized.class);
+    JWEObject bundle = JWEObject.parse(authorized.credentials());
+    bundle.decrypt(new ECDHDecrypter(PoolKeys.readKey(conductor.stack.poolPrivateKey("dev"))));
+    JsonNode tokens = JSON.readTree(bundle.getPayload().toString()).path("tokens");
+    assertThat(tokens).hasSize(1);
+    String jobToken = tokens.get(0).path("token").asText();
+
+    Response answer =
+        RestAssured.given()
+            .header("Authorization", "Bearer " + jobToken)
+            .get(pipelinePath("creds"));
+    problem(answer, ProblemType.UNAUTHENTICATED);
+  }
+
+  @Test
+  void noPipelineMayAskForACredentialToConductorsOwnApi() {
+    problem(
+            conductor.putPipeline("alice", "demo", "to-the-api", pipeline("conductor")),
+            ProblemType.VALIDATION)
+        .body("errors.field", org.hamcrest.Matchers.hasItem("/steps/0/dataAccess/0/resource"));
+  }
+
+  @Test
+  void anotherCallersIdempotencyKeyStartsItsOwnRun() {
+    conductor
+        .putPipeline(
+            "alice",
+            "demo",
+            "keyed",
+            """
+            {"runAs": "etl-bot", "environments": ["dev"],
+             "steps": [{"name": "only", "jobType": "noop"}]}
+            """)
+        .then()
+        .statusCode(201);
+    String key = UUID.randomUUID().toString();
+    String alices = keyedRun("alice", key).then().statusCode(201).extract().path("runId");
+    String admins = keyedRun("admin", key).then().statusCode(201).extract().path("runId");
+    assertThat(admins).isNotEqualTo(alices);
+    assertThat(keyedRun("alice", key).then().statusCode(200).extract().<String>path("runId"))
+        .isEqualTo(alices);
+  }
+
+  private static Response keyedRun(String principal, String key) {
+    return conductor
+        .as(principal)
+        .header("Idempotency-Key", key)
+        .contentType(ContentType.JSON)
+        .body(RUN)
+        .post(pipelinePath("keyed") + "/runs");
+  }
+}
