@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.crypto.ECDHDecrypter;
 import dev.conductor.deploy.local.LocalStack;
+import dev.conductor.deploy.local.ManagedProcess;
 import dev.conductor.embedded.PoolKeys;
 import dev.conductor.events.EventType;
 import dev.conductor.events.Topics;
@@ -18,6 +19,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +121,35 @@ class ClosedDoorsE2ETest {
     assertThat(admins).isNotEqualTo(alices);
     assertThat(keyedRun("alice", key).then().statusCode(200).extract().<String>path("runId"))
         .isEqualTo(alices);
+  }
+
+  /**
+   * Started as in production, without what the local runner hands it, a service refuses to start
+   * and says what is missing: the broker without its policy seed (no demo principal or secret is
+   * built in), an executor without its client secret.
+   */
+  @Test
+  void aServiceWithoutItsSecretsRefusesToStartAndSaysWhatIsMissing() {
+    refusesToStart(
+        LocalStack.BROKER,
+        Set.of("conductor.broker.seed-file"),
+        Set.of(),
+        "conductor.broker.seed-file (env CONDUCTOR_BROKER_SEED) is required");
+    refusesToStart(
+        LocalStack.executorName("dev"),
+        Set.of(),
+        Set.of("CONDUCTOR_CLIENT_SECRET"),
+        "missing: conductor.client.secret (env CONDUCTOR_CLIENT_SECRET)");
+  }
+
+  private static void refusesToStart(
+      String service, Set<String> settings, Set<String> environment, String message) {
+    try (ManagedProcess process = conductor.stack.startWithout(service, settings, environment)) {
+      assertThat(process.awaitExit(Duration.ofSeconds(60)))
+          .as(service + " ends by itself" + process.tail())
+          .hasValueSatisfying(code -> assertThat(code).isNotZero());
+      assertThat(process.output()).contains(message);
+    }
   }
 
   private static Response keyedRun(String principal, String key) {

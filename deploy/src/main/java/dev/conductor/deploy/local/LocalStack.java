@@ -390,6 +390,36 @@ public final class LocalStack implements AutoCloseable {
     track(name, process);
   }
 
+  /**
+   * Starts one more {@code name} beside the stack as production would start it: this stack's
+   * settings and environment, but without the {@code settings} and {@code environment} variables
+   * named (what the runner provides, such as secrets), and on a port of its own. It shares the
+   * stack's database and broker; the caller stops it. For checking that a service refuses to start
+   * without what it needs.
+   */
+  public ManagedProcess startWithout(
+      String name, java.util.Set<String> settings, java.util.Set<String> environment) {
+    List<String> command = new ArrayList<>();
+    for (String arg : commands.get(name)) {
+      String key =
+          arg.startsWith("-D") && arg.contains("=") ? arg.substring(2, arg.indexOf('=')) : "";
+      if (!settings.contains(key)) {
+        command.add(
+            key.equals("quarkus.http.port")
+                ? "-Dquarkus.http.port=" + ServicePorts.pick(1).get(0)
+                : arg);
+      }
+    }
+    Map<String, String> env = new LinkedHashMap<>(environments.get(name));
+    env.keySet().removeAll(environment);
+    return ManagedProcess.start(
+        name + "-without",
+        command,
+        env,
+        serviceDirectory(name),
+        options.stateDir().resolve("logs/" + name + "-without-" + System.nanoTime() + ".log"));
+  }
+
   /** Waits until a (re)started service is ready. */
   public void awaitReady(String name) {
     byName.get(name).awaitHttpOk(urls.get(name) + "/q/health/ready", START_TIMEOUT);

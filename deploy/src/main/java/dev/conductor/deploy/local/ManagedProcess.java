@@ -108,6 +108,27 @@ public final class ManagedProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Waits for the process to end; its exit code, or empty if it still runs after the timeout. */
+  public Optional<Integer> awaitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          ? Optional.of(process.exitValue())
+          : Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The whole log so far. */
+  public String output() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** Waits for a line of output matching {@code pattern}; returns its first group. */
   public String awaitLine(Pattern pattern, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);

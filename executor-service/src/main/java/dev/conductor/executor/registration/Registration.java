@@ -3,6 +3,7 @@ package dev.conductor.executor.registration;
 import dev.conductor.executor.pool.ExecutorConfig;
 import dev.conductor.executor.pool.ExecutorIdentity;
 import dev.conductor.executor.scheduler.SchedulerClient;
+import dev.conductor.platform.auth.ServiceTokens;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,15 +44,24 @@ public class Registration {
   private volatile String lastError = "not registered yet";
   private Duration retry = FIRST_RETRY;
 
+  private final ServiceTokens tokens;
+
   public Registration(
-      SchedulerClient scheduler, ExecutorIdentity identity, ExecutorConfig config, Clock clock) {
+      SchedulerClient scheduler,
+      ExecutorIdentity identity,
+      ExecutorConfig config,
+      ServiceTokens tokens,
+      Clock clock) {
     this.scheduler = scheduler;
+    this.tokens = tokens;
     this.identity = identity;
     this.lease = config.lease();
     this.clock = clock;
   }
 
   void start(@Observes StartupEvent event) {
+    // Without its credentials an executor can neither register nor claim: refuse to start.
+    tokens.requireCredentials();
     LOG.infof(
         "executor %s of pool %s with %d slots", identity.id(), identity.pool(), identity.slots());
     timer.execute(this::renew);

@@ -12,9 +12,12 @@ public interface BrokerConfig {
   /** This broker's own issuer URL: the {@code iss} of every token it signs. */
   String issuer();
 
-  /** The policy seed: {@code classpath:<resource>} or a file path. */
-  @WithDefault("classpath:seed/local.json")
-  String seedFile();
+  /**
+   * The policy seed ({@code classpath:<resource>} or a file path): roles, assignments, identities
+   * and the clients with their secrets. There is no built-in one, so that no known secret exists
+   * unless someone configured it: {@code ./conductor up} and the test kit write their own.
+   */
+  Optional<String> seedFile();
 
   /** Lifetime of client-credentials tokens and the upper bound of job credentials. */
   @WithDefault("PT15M")

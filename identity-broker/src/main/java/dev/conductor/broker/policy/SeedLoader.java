@@ -75,7 +75,15 @@ public class SeedLoader {
   }
 
   void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
-    load(config.seedFile());
+    load(
+        config
+            .seedFile()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "conductor.broker.seed-file (env CONDUCTOR_BROKER_SEED) is required: the"
+                            + " policy seed with the principals and their client secrets. There is"
+                            + " no built-in one; ./conductor up writes one for a local stack.")));
   }
 
   /** Loads the seed at {@code location} if it changed, then refreshes the policy in force. */

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -37,16 +39,35 @@ public class ServiceTokens {
     this.clock = clock;
   }
 
+  /**
+   * Fails unless this service's client credentials are configured: a service that cannot work
+   * without calling others checks at start, and refuses to start saying what is missing, rather
+   * than failing at its first call.
+   */
+  public void requireCredentials() {
+    List<String> missing = new ArrayList<>();
+    if (tokenUrl.isEmpty()) {
+      missing.add("conductor.client.token-url (env CONDUCTOR_CLIENT_TOKEN_URL)");
+    }
+    if (clientId.isEmpty()) {
+      missing.add("conductor.client.id (env CONDUCTOR_CLIENT_ID)");
+    }
+    if (clientSecret.isEmpty()) {
+      missing.add("conductor.client.secret (env CONDUCTOR_CLIENT_SECRET)");
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "this service calls others with its own client credentials; missing: "
+              + String.join(", ", missing));
+    }
+  }
+
   /** A valid token; blocks while fetching a new one, so call it off the event loop. */
   public synchronized String token() {
     if (token != null && clock.instant().isBefore(renewAt)) {
       return token;
     }
-    if (tokenUrl.isEmpty() || clientId.isEmpty() || clientSecret.isEmpty()) {
-      throw new IllegalStateException(
-          "conductor.client.token-url, conductor.client.id and conductor.client.secret are"
-              + " required for service calls");
-    }
+    requireCredentials();
     String form =
         "grant_type=client_credentials&client_id="
             + URLEncoder.encode(clientId.get(), StandardCharsets.UTF_8)
