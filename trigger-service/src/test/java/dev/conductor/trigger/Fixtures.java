@@ -12,13 +12,18 @@ import java.util.UUID;
 public final class Fixtures {
   private Fixtures() {}
 
-  /** A definition with a required {@code date} parameter and a two-step DAG. */
+  /**
+   * A definition with a required {@code date} parameter and a two-step DAG. The date has a pattern
+   * as well as a format, so every run requested here (REST and Kafka) is validated off the event
+   * loop.
+   */
   public static final String PIPELINE =
       """
       {"description": "nightly load", "runAs": "etl-bot", "environments": ["dev", "test"],
        "tags": {"team": "core"},
        "parameters": {"type": "object", "required": ["date"],
-                      "properties": {"date": {"type": "string", "format": "date"}}},
+                      "properties": {"date": {"type": "string", "format": "date",
+                                               "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}},
        "steps": [
          {"name": "extract", "jobType": "sleep", "spec": {"millis": 200}, "resourceClass": "smallrc",
           "dependsOn": [], "timeoutSeconds": 600, "maxRetries": 0,

@@ -212,6 +212,12 @@ class PipelineResourceTest {
             + " {\"$ref\": \"http://example.com/s.json\"}}|/parameters/$ref",
         "tag value|{\"runAs\": \"bot\", \"environments\": [\"dev\"], \"tags\": {\"team\": 1}}"
             + "|/tags/team",
+        "backreference|{\"runAs\": \"bot\", \"environments\": [\"dev\"], \"parameters\":"
+            + " {\"properties\": {\"x\": {\"pattern\": \"^(a+)\\\\1$\"}}}}"
+            + "|/parameters/properties/x/pattern",
+        "huge pattern|{\"runAs\": \"bot\", \"environments\": [\"dev\"], \"parameters\":"
+            + " {\"patternProperties\": {\"((a{100}){100}){100}\": {}}}}"
+            + "|/parameters/patternProperties/((a{100}){100}){100}",
       })
   void invalidHeadersAreNamed(String name, String head, String field) {
     String body =

@@ -260,6 +260,48 @@ class RunResourceTest {
         .body("runId", equalTo(first.path("runId")));
   }
 
+  /**
+   * {@code ^(a+)+$} sends a backtracking engine into exponential time on "aaa…a!": with the JDK's
+   * engine this request would hold a thread for longer than the universe has existed. Here it is
+   * answered, with the field at fault.
+   */
+  @Test
+  void aPathologicalPatternIsAnsweredWithTheFieldAtFault() {
+    String author = granted("*", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(token(author))
+        .contentType(ContentType.JSON)
+        .body(
+            """
+            {"runAs": "etl-bot", "environments": ["dev"],
+             "parameters": {"type": "object",
+                            "properties": {"name": {"type": "string", "pattern": "^(a+)+$"}}},
+             "steps": [{"name": "only", "jobType": "noop"}]}
+            """)
+        .put("/api/v1/workspaces/{ws}/pipelines/{p}", ws, "patterned")
+        .then()
+        .statusCode(201);
+    String name = "a".repeat(100_000) + "!";
+    given()
+        .auth()
+        .oauth2(token(author))
+        .contentType(ContentType.JSON)
+        .body("{\"environment\": \"dev\", \"parameters\": {\"name\": \"" + name + "\"}}")
+        .post(RUNS, ws, "patterned")
+        .then()
+        .statusCode(400)
+        .body("field", equalTo("/parameters/name"));
+    given()
+        .auth()
+        .oauth2(token(author))
+        .contentType(ContentType.JSON)
+        .body("{\"environment\": \"dev\", \"parameters\": {\"name\": \"aaaa\"}}")
+        .post(RUNS, ws, "patterned")
+        .then()
+        .statusCode(201);
+  }
+
   @Test
   void invalidParametersAreNamed() {
     String operator = granted("pipeline.run", "/workspaces/" + ws);

@@ -44,17 +44,29 @@ public class ParameterSchemas {
 
   private final JsonSchemaFactory factory =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-  // Parameters are data from callers: "format" is asserted (a "date" must be a date).
+
+  /** Keywords whose values are data, not schemas: a "pattern" in there is no pattern. */
+  private static final Set<String> DATA_KEYWORDS = Set.of("const", "enum", "default", "examples");
+
+  // Parameters are data from callers: "format" is asserted (a "date" must be a date). Patterns
+  // run in linear time (LinearPatterns), never on the JDK's backtracking engine.
   private final SchemaValidatorsConfig config =
       SchemaValidatorsConfig.builder()
           .pathType(PathType.JSON_POINTER)
           .formatAssertionsEnabled(true)
+          .regularExpressionFactory(LinearPatterns.INSTANCE)
           .build();
   private final JsonSchema metaSchema =
       factory.getSchema(
           SchemaLocation.of(DIALECT),
-          SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build());
-  private final Map<String, JsonSchema> compiled = new ConcurrentHashMap<>();
+          SchemaValidatorsConfig.builder()
+              .pathType(PathType.JSON_POINTER)
+              .regularExpressionFactory(LinearPatterns.INSTANCE)
+              .build());
+  private final Map<String, Compiled> compiled = new ConcurrentHashMap<>();
+
+  /** A stored version's schema, compiled, and whether validating against it runs patterns. */
+  private record Compiled(JsonSchema schema, boolean runsPatterns) {}
 
   /**
    * What is wrong with a parameters schema, each error's field prefixed with {@code prefix} (the
@@ -67,6 +79,7 @@ public class ParameterSchemas {
       return errors;
     }
     localReferencesOnly(schema, prefix, errors);
+    linearPatternsOnly(schema, prefix, errors);
     if (!errors.isEmpty()) {
       return errors;
     }
@@ -89,19 +102,71 @@ public class ParameterSchemas {
    */
   public List<FieldError> violations(
       String cacheKey, JsonNode schema, JsonNode parameters, String prefix) {
-    JsonSchema compiledSchema = compiled.get(cacheKey);
-    if (compiledSchema == null) {
-      if (compiled.size() >= MAX_CACHED) {
-        compiled.clear();
-      }
-      compiledSchema = factory.getSchema(schema, config);
-      compiled.put(cacheKey, compiledSchema);
-    }
     List<FieldError> errors = new ArrayList<>();
-    for (ValidationMessage m : sorted(compiledSchema.validate(parameters))) {
+    for (ValidationMessage m : sorted(compile(cacheKey, schema).schema().validate(parameters))) {
       errors.add(new FieldError(prefix + pointer(m), message(m)));
     }
     return errors;
+  }
+
+  /**
+   * Whether validating against this schema runs regular expressions: worth doing off the event
+   * loop, since even a linear-time match costs in proportion to a parameter's length.
+   */
+  public boolean runsPatterns(String cacheKey, JsonNode schema) {
+    return compile(cacheKey, schema).runsPatterns();
+  }
+
+  private Compiled compile(String cacheKey, JsonNode schema) {
+    Compiled known = compiled.get(cacheKey);
+    if (known == null) {
+      if (compiled.size() >= MAX_CACHED) {
+        compiled.clear();
+      }
+      boolean[] runsPatterns = {schema.toString().contains("\"format\":\"regex\"")};
+      patterns(schema, "", (path, regex) -> runsPatterns[0] = true);
+      known = new Compiled(factory.getSchema(schema, config), runsPatterns[0]);
+      compiled.put(cacheKey, known);
+    }
+    return known;
+  }
+
+  /** Refuses patterns that do not run in linear time or are too large ({@link LinearPatterns}). */
+  private static void linearPatternsOnly(JsonNode schema, String prefix, List<FieldError> errors) {
+    patterns(
+        schema,
+        prefix,
+        (path, regex) ->
+            LinearPatterns.refusal(regex)
+                .ifPresent(reason -> errors.add(new FieldError(path, reason))));
+  }
+
+  /** Every regular expression a schema declares, with its pointer. */
+  private static void patterns(
+      JsonNode node, String path, java.util.function.BiConsumer<String, String> found) {
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        String key = field.getKey();
+        String child = path + "/" + FieldErrors.token(key);
+        JsonNode value = field.getValue();
+        if (key.equals("pattern") && value.isTextual()) {
+          found.accept(child, value.asText());
+        } else if (key.equals("patternProperties") && value.isObject()) {
+          value
+              .fieldNames()
+              .forEachRemaining(
+                  regex -> found.accept(child + "/" + FieldErrors.token(regex), regex));
+          patterns(value, child, found);
+        } else if (!DATA_KEYWORDS.contains(key)) {
+          patterns(value, child, found);
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        patterns(node.get(i), path + "/" + i, found);
+      }
+    }
   }
 
   /** The instance pointer a message is about; for a missing or extra property, that property. */

@@ -16,6 +16,9 @@ import dev.conductor.trigger.pipeline.ParameterSchemas;
 import dev.conductor.trigger.pipeline.PipelineValidator;
 import dev.conductor.trigger.pipeline.Pipelines;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -167,16 +170,49 @@ public class RunRequests {
                   () ->
                       ProblemException.notFound(
                           "pipeline " + request.workspace() + "/" + request.pipeline()));
-          JsonNode parameters = validate(pipeline, request);
-          String runId = UUID.randomUUID().toString();
-          return claimKey(tx, request, caller, runId)
+          return validated(pipeline, request)
               .chain(
-                  existing ->
-                      existing != null
-                          ? Uni.createFrom().item(new Started(existing, false))
-                          : insert(tx, pipeline, request, parameters, caller, origin, runId)
-                              .replaceWith(new Started(runId, true)));
+                  parameters -> {
+                    String runId = UUID.randomUUID().toString();
+                    return claimKey(tx, request, caller, runId)
+                        .chain(
+                            existing ->
+                                existing != null
+                                    ? Uni.createFrom().item(new Started(existing, false))
+                                    : insert(
+                                            tx,
+                                            pipeline,
+                                            request,
+                                            parameters,
+                                            caller,
+                                            origin,
+                                            runId)
+                                        .replaceWith(new Started(runId, true)));
+                  });
         });
+  }
+
+  /**
+   * The request's parameters, once valid. Against a schema with patterns they are validated on a
+   * worker thread, and the chain then comes back to the transaction's event loop: a linear-time
+   * match still costs in proportion to the input, and half a megabyte of parameters must not hold
+   * the loop that serves every other request.
+   */
+  private Uni<JsonNode> validated(Pipelines.Stored pipeline, StartRun request) {
+    JsonNode schema = pipeline.definition().parameters();
+    if (schema == null || !schemas.runsPatterns(schemaKey(pipeline), schema)) {
+      return Uni.createFrom().item(() -> validate(pipeline, request));
+    }
+    Context loop = Vertx.currentContext();
+    Uni<JsonNode> off =
+        Uni.createFrom()
+            .item(() -> validate(pipeline, request))
+            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    return loop == null ? off : off.emitOn(command -> loop.runOnContext(ignored -> command.run()));
+  }
+
+  private static String schemaKey(Pipelines.Stored pipeline) {
+    return Pipelines.key(pipeline.workspace(), pipeline.pipeline()) + "@" + pipeline.version();
   }
 
   private JsonNode validate(Pipelines.Stored pipeline, StartRun request) {
@@ -210,16 +246,12 @@ public class RunRequests {
     } else {
       errors.addAll(
           schemas.violations(
-              Pipelines.key(pipeline.workspace(), pipeline.pipeline()) + "@" + pipeline.version(),
-              pipeline.definition().parameters(),
-              parameters,
-              "/parameters"));
+              schemaKey(pipeline), pipeline.definition().parameters(), parameters, "/parameters"));
     }
     errors.throwIfAny();
     return parameters;
   }
 
-  /** Null when the key is now this run's (or there is no key); else the run it already names. */
   /**
    * The run the caller's key already names (null when the key is new, or none was given). Keys are
    * the caller's own: the same key from another principal is another key.
