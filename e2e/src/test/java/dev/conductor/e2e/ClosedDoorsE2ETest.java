@@ -18,9 +18,12 @@ import dev.conductor.platform.problem.ProblemType;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +97,67 @@ class ClosedDoorsE2ETest {
     problem(answer, ProblemType.UNAUTHENTICATED);
   }
 
+  /**
+   * A token is for one door: a trigger token (audience {@code conductor-triggers}) is a 401 on the
+   * API, and an API token in a trigger on {@code conductor.triggers} is refused to the DLQ, while
+   * the same trigger with a trigger token starts its run.
+   */
+  @Test
+  void aTriggerTokenIsNoApiTokenAndTheOtherWayRound() {
+    conductor
+        .putPipeline(
+            "alice",
+            "demo",
+            "triggered",
+            """
+            {"runAs": "etl-bot", "environments": ["dev"],
+             "steps": [{"name": "only", "jobType": "noop"}]}
+            """)
+        .then()
+        .statusCode(201);
+    problem(
+        RestAssured.given()
+            .header("Authorization", "Bearer " + conductor.stack.triggerToken("alice"))
+            .get(pipelinePath("etl")),
+        ProblemType.UNAUTHENTICATED);
+
+    String refused = "e2e-api-token-" + UUID.randomUUID();
+    conductor.send(trigger(refused, conductor.stack.token("alice")));
+    String accepted = "e2e-trigger-token-" + UUID.randomUUID();
+    conductor.send(trigger(accepted, conductor.stack.triggerToken("alice")));
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> !conductor.deadLetters(refused).isEmpty());
+    assertThat(conductor.deadLetters(refused).get(0).header("dlq-reason"))
+        .contains("token refused");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                conductor.readAll(Topics.RUNS).stream()
+                    .anyMatch(
+                        r -> new String(r.value(), StandardCharsets.UTF_8).contains(accepted)));
+  }
+
+  /** A trigger on {@code conductor.triggers} in binary mode, as any producer writes one. */
+  private static ProducerRecord<String, byte[]> trigger(String key, String token) {
+    String data =
+        "{\"workspace\":\"demo\",\"pipeline\":\"triggered\",\"environment\":\"dev\","
+            + "\"parameters\":{},\"idempotencyKey\":\""
+            + key
+            + "\"}";
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(Topics.TRIGGERS, key, data.getBytes(StandardCharsets.UTF_8));
+    Map.of(
+            "ce_specversion", "1.0",
+            "ce_id", UUID.randomUUID().toString(),
+            "ce_type", "dev.conductor.trigger.requested.v1",
+            "ce_source", "/upstream/e2e",
+            "content-type", "application/json",
+            "authorization", "Bearer " + token)
+        .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+    return record;
+  }
+
   @Test
   void noPipelineMayAskForACredentialToConductorsOwnApi() {
     problem(
@@ -126,7 +190,7 @@ class ClosedDoorsE2ETest {
   /**
    * Started as in production, without what the local runner hands it, a service refuses to start
    * and says what is missing: the broker without its policy seed (no demo principal or secret is
-   * built in), an executor without its client secret.
+   * built in), the trigger service and an executor without their client secrets.
    */
   @Test
   void aServiceWithoutItsSecretsRefusesToStartAndSaysWhatIsMissing() {
@@ -135,6 +199,11 @@ class ClosedDoorsE2ETest {
         Set.of("conductor.broker.seed-file"),
         Set.of(),
         "conductor.broker.seed-file (env CONDUCTOR_BROKER_SEED) is required");
+    refusesToStart(
+        LocalStack.TRIGGER,
+        Set.of(),
+        Set.of("CONDUCTOR_CLIENT_SECRET"),
+        "missing: conductor.client.secret (env CONDUCTOR_CLIENT_SECRET)");
     refusesToStart(
         LocalStack.executorName("dev"),
         Set.of(),

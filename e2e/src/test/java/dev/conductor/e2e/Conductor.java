@@ -157,6 +157,11 @@ final class Conductor implements AutoCloseable {
     return probe.events(topic, key, type);
   }
 
+  /** What reached {@code conductor.dlq} with {@code key}, seen so far. */
+  List<KafkaProbe.Seen> deadLetters(String key) {
+    return probe.deadLetters(key);
+  }
+
   /** Every record on {@code topic} up to its current end. */
   List<ConsumerRecord<String, byte[]>> readAll(String topic) {
     return probe.records(topic, record -> true);

@@ -113,7 +113,8 @@ class RunLifecycleE2ETest {
   @Order(2)
   void aPlainKafkaProducerStartsARun() {
     String key = "e2e-" + UUID.randomUUID();
-    conductor.send(trigger(key, conductor.stack.token("alice"), "{\"date\":\"2026-11-27\"}"));
+    conductor.send(
+        trigger(key, conductor.stack.triggerToken("alice"), "{\"date\":\"2026-11-27\"}"));
     String runId = awaitRunRequested(key);
     awaitStatus(runId, "succeeded");
     finishedRuns.add(runId);
@@ -192,7 +193,7 @@ class RunLifecycleE2ETest {
   @Test
   @Order(7)
   void aMalformedMessageGoesToTheDlqAndProcessingContinues() {
-    String token = conductor.stack.token("alice");
+    String token = conductor.stack.triggerToken("alice");
     ProducerRecord<String, byte[]> garbage =
         new ProducerRecord<>(Topics.TRIGGERS, "garbage", "not a cloud event".getBytes());
     garbage.headers().add("authorization", ("Bearer " + token).getBytes(StandardCharsets.UTF_8));

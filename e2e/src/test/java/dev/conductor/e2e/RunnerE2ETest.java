@@ -196,7 +196,21 @@ class RunnerE2ETest {
     // The last line: the JVM may say first on stderr that it picked up JAVA_TOOL_OPTIONS.
     String last = token.output().strip().lines().reduce((a, b) -> b).orElse("");
     assertThat(last).matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
+    assertThat(audience(last)).containsExactly("conductor");
+    Result forTriggers = conductor("token", "alice", "--for", "triggers");
+    assertThat(forTriggers.exit()).as(forTriggers.output()).isZero();
+    assertThat(audience(forTriggers.output().strip().lines().reduce((a, b) -> b).orElse("")))
+        .containsExactly("conductor-triggers");
     assertThat(conductor("token", "nobody").exit()).isNotZero();
+  }
+
+  /** The {@code aud} claim of a JWT (read, not verified). */
+  private static java.util.List<String> audience(String jwt) {
+    try {
+      return com.nimbusds.jwt.SignedJWT.parse(jwt).getJWTClaimsSet().getAudience();
+    } catch (java.text.ParseException e) {
+      throw new AssertionError("not a JWT: " + jwt, e);
+    }
   }
 
   @Test

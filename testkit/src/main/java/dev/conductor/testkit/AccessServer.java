@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +34,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class AccessServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The client secret of every service in tests (its client id is any name). */
+  public static final String SERVICE_SECRET = "test-service-secret";
+
   private final HttpServer server;
+  private final TestIssuer issuer;
   private final DefaultJWTProcessor<SecurityContext> tokens;
+  // A token a service asks about on behalf of someone may be for the API or for the triggers.
+  private final DefaultJWTProcessor<SecurityContext> askedAbout;
   private final List<Grant> grants = new CopyOnWriteArrayList<>();
   private final AtomicInteger checks = new AtomicInteger();
   private volatile String policyVersion = "test-1";
@@ -43,6 +50,17 @@ public final class AccessServer implements AutoCloseable {
   public record Grant(String subject, String permission, String scope) {}
 
   private AccessServer(TestIssuer issuer) throws IOException {
+    this.issuer = issuer;
+    askedAbout = new DefaultJWTProcessor<>();
+    askedAbout.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(
+            JWSAlgorithm.ES256, new ImmutableJWKSet<>(issuer.publicKeys())));
+    askedAbout.setJWTClaimsSetVerifier(
+        new DefaultJWTClaimsVerifier<>(
+            Set.of(TestIssuer.AUDIENCE, "conductor-triggers"),
+            new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
+            Set.of("sub", "exp"),
+            null));
     tokens = new DefaultJWTProcessor<>();
     tokens.setJWSKeySelector(
         new JWSVerificationKeySelector<>(
@@ -55,6 +73,7 @@ public final class AccessServer implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/api/v1/access/check", this::check);
     server.createContext("/grants", this::grants);
+    server.createContext("/oauth2/token", this::serviceToken);
     server.start();
   }
 
@@ -101,13 +120,23 @@ public final class AccessServer implements AutoCloseable {
       return;
     }
     JsonNode body = JSON.readTree(exchange.getRequestBody());
+    if (body.hasNonNull("token")) {
+      // Asked on behalf of a token, as the broker answers: for that token's subject; deny if it
+      // does not verify.
+      try {
+        subject = askedAbout.process(body.get("token").asText(), null).getSubject();
+      } catch (Exception e) {
+        subject = null;
+      }
+    }
+    String asked = subject;
     String permission = body.path("permission").asText();
     String scope = body.path("scope").asText();
     boolean allowed =
         grants.stream()
             .anyMatch(
                 g ->
-                    g.subject().equals(subject)
+                    g.subject().equals(asked)
                         && (g.permission().equals(permission) || g.permission().equals("*"))
                         && covers(g.scope(), scope));
     respond(
@@ -122,6 +151,35 @@ public final class AccessServer implements AutoCloseable {
             List.of(allowed ? "granted" : "no grant of " + permission + " on " + scope),
             "policyVersion",
             policyVersion));
+  }
+
+  /** The client-credentials endpoint for services under test: any id, {@link #SERVICE_SECRET}. */
+  private void serviceToken(HttpExchange exchange) throws IOException {
+    String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Map<String, String> fields = new java.util.HashMap<>();
+    for (String pair : form.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        fields.put(
+            java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    String id = fields.get("client_id");
+    if (id == null || !SERVICE_SECRET.equals(fields.get("client_secret"))) {
+      respond(exchange, 401, Map.of("error", "invalid_client"));
+      return;
+    }
+    respond(
+        exchange,
+        200,
+        Map.of(
+            "access_token",
+            issuer.token(id, List.of("conductor-services")),
+            "token_type",
+            "Bearer",
+            "expires_in",
+            (int) TestIssuer.LIFETIME.toSeconds()));
   }
 
   private void grants(HttpExchange exchange) throws IOException {

@@ -20,7 +20,16 @@ public class AccessTestResource implements QuarkusTestResourceLifecycleManager {
 
   @Override
   public Map<String, String> start() {
-    return Map.of("conductor.access.url", url());
+    return Map.of(
+        "conductor.access.url",
+        url(),
+        // This service's own credentials, for asking on behalf of a trigger's token.
+        "conductor.client.token-url",
+        url() + "/oauth2/token",
+        "conductor.client.id",
+        "service-under-test",
+        "conductor.client.secret",
+        AccessServer.SERVICE_SECRET);
   }
 
   @Override

@@ -25,6 +25,14 @@ public interface Settings {
   @WithDefault("5m")
   Duration tokenMaxAge();
 
+  /**
+   * The audience a token on {@code conductor.triggers} must name: its own, so that a token for the
+   * REST API is not a trigger token and the other way round ({@code ./conductor token NAME --for
+   * triggers}).
+   */
+  @WithDefault("conductor-triggers")
+  String tokenAudience();
+
   /** How far the token's times may disagree with the broker's clock. */
   @WithDefault("60s")
   Duration tokenClockSkew();

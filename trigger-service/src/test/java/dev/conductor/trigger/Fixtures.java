@@ -39,6 +39,16 @@ public final class Fixtures {
     return IssuerTestResource.issuer().token(subject, List.of("data-eng"));
   }
 
+  /** A token for {@code conductor.triggers}: the triggers' own audience, not the API's. */
+  public static String triggerToken(String subject) {
+    return IssuerTestResource.issuer()
+        .token(
+            IssuerTestResource.issuer()
+                .claims(subject, List.of("data-eng"))
+                .audience("conductor-triggers")
+                .build());
+  }
+
   /** A new subject holding {@code permission} on {@code scope}. */
   public static String granted(String permission, String scope) {
     String subject = unique("user");

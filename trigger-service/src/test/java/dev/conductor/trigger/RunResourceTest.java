@@ -71,6 +71,21 @@ class RunResourceTest {
         .contentType("application/problem+json");
   }
 
+  /** A trigger token is not a token for the API: it names the triggers' own audience. */
+  @Test
+  void aTriggerTokenIs401() {
+    String operator = granted("pipeline.run", "/workspaces/" + ws);
+    given()
+        .auth()
+        .oauth2(Fixtures.triggerToken(operator))
+        .contentType(ContentType.JSON)
+        .body(BODY)
+        .post(RUNS, ws, "nightly")
+        .then()
+        .statusCode(401)
+        .body("type", equalTo("https://conductor.dev/problems/unauthenticated"));
+  }
+
   @Test
   void withoutPipelineRunIs403() {
     String viewer = granted("pipeline.read", "/workspaces/" + ws);

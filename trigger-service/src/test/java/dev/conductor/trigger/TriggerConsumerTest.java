@@ -2,6 +2,7 @@ package dev.conductor.trigger;
 
 import static dev.conductor.trigger.Fixtures.granted;
 import static dev.conductor.trigger.Fixtures.token;
+import static dev.conductor.trigger.Fixtures.triggerToken;
 import static dev.conductor.trigger.Fixtures.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,7 +55,7 @@ class TriggerConsumerTest {
   @Test
   void binaryTriggerWithValidTokenRequestsARun() {
     Envelope<TriggerRequested> trigger = trigger("nightly", unique("key"));
-    KafkaProbe.shared().send(binary(trigger, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(trigger, "Bearer " + triggerToken(operator)));
 
     ConsumerRecord<String, byte[]> record = awaitRunCausedBy(trigger.id());
     Envelope<?> event = KafkaProbe.decode(record);
@@ -85,7 +86,7 @@ class TriggerConsumerTest {
             trigger.key(),
             EventCodec.toStructuredJson(EventCodec.toCloudEvent(trigger)));
     record.headers().add("content-type", utf8("application/cloudevents+json"));
-    record.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + token(operator)));
+    record.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + triggerToken(operator)));
     KafkaProbe.shared().send(record);
 
     RunRequested run = (RunRequested) KafkaProbe.decode(awaitRunCausedBy(trigger.id())).data();
@@ -96,12 +97,12 @@ class TriggerConsumerTest {
   @Test
   void redeliveredTriggerStartsOneRun() throws SQLException {
     Envelope<TriggerRequested> trigger = trigger("nightly", null);
-    ProducerRecord<String, byte[]> record = binary(trigger, "Bearer " + token(operator));
+    ProducerRecord<String, byte[]> record = binary(trigger, "Bearer " + triggerToken(operator));
     KafkaProbe.shared().send(record);
     KafkaProbe.shared().send(record);
     // A later trigger on the same partition proves both deliveries were consumed.
     Envelope<TriggerRequested> later = trigger("nightly", null);
-    KafkaProbe.shared().send(binary(later, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(later, "Bearer " + triggerToken(operator)));
     awaitRunCausedBy(later.id());
     await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows() == 0);
 
@@ -114,7 +115,7 @@ class TriggerConsumerTest {
     Envelope<TriggerRequested> bad = trigger("nightly", null);
     KafkaProbe.shared().send(binary(bad, null));
     Envelope<TriggerRequested> good = trigger("nightly", null);
-    KafkaProbe.shared().send(binary(good, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(good, "Bearer " + triggerToken(operator)));
 
     assertDeadLettered(bad.id(), "no authorization header");
     awaitRunCausedBy(good.id());
@@ -122,7 +123,7 @@ class TriggerConsumerTest {
 
   @Test
   void replayedTokenGoesToTheDlq() {
-    String bearer = "Bearer " + token(operator);
+    String bearer = "Bearer " + triggerToken(operator);
     Envelope<TriggerRequested> first = trigger("nightly", null);
     KafkaProbe.shared().send(binary(first, bearer));
     awaitRunCausedBy(first.id());
@@ -141,6 +142,7 @@ class TriggerConsumerTest {
             .token(
                 IssuerTestResource.issuer()
                     .claims(operator, List.of())
+                    .audience("conductor-triggers")
                     .issueTime(Date.from(issued))
                     .notBeforeTime(Date.from(issued))
                     .expirationTime(Date.from(Instant.now().plusSeconds(300)))
@@ -148,9 +150,21 @@ class TriggerConsumerTest {
     Envelope<TriggerRequested> bad = trigger("nightly", null);
     KafkaProbe.shared().send(binary(bad, "Bearer " + old));
     Envelope<TriggerRequested> good = trigger("nightly", null);
-    KafkaProbe.shared().send(binary(good, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(good, "Bearer " + triggerToken(operator)));
 
     assertDeadLettered(bad.id(), "too old");
+    awaitRunCausedBy(good.id());
+  }
+
+  /** A token for the REST API is not a trigger token: it names the API's audience. */
+  @Test
+  void anApiTokenIsNoTriggerToken() {
+    Envelope<TriggerRequested> bad = trigger("nightly", null);
+    KafkaProbe.shared().send(binary(bad, "Bearer " + token(operator)));
+    Envelope<TriggerRequested> good = trigger("nightly", null);
+    KafkaProbe.shared().send(binary(good, "Bearer " + triggerToken(operator)));
+
+    assertDeadLettered(bad.id(), "token refused");
     awaitRunCausedBy(good.id());
   }
 
@@ -166,7 +180,7 @@ class TriggerConsumerTest {
   void callerWithoutPipelineRunGoesToTheDlq() {
     String viewer = granted("pipeline.read", "/workspaces/" + ws);
     Envelope<TriggerRequested> bad = trigger("nightly", null);
-    KafkaProbe.shared().send(binary(bad, "Bearer " + token(viewer)));
+    KafkaProbe.shared().send(binary(bad, "Bearer " + triggerToken(viewer)));
     assertDeadLettered(bad.id(), "denied: ");
   }
 
@@ -174,9 +188,9 @@ class TriggerConsumerTest {
   void unknownPipelineGoesToTheDlq() {
     String admin = granted("pipeline.run", "/workspaces/" + ws);
     Envelope<TriggerRequested> bad = trigger("missing", null);
-    KafkaProbe.shared().send(binary(bad, "Bearer " + token(admin)));
+    KafkaProbe.shared().send(binary(bad, "Bearer " + triggerToken(admin)));
     Envelope<TriggerRequested> good = trigger("nightly", null);
-    KafkaProbe.shared().send(binary(good, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(good, "Bearer " + triggerToken(operator)));
 
     assertDeadLettered(bad.id(), "not-found: ");
     awaitRunCausedBy(good.id());
@@ -191,7 +205,7 @@ class TriggerConsumerTest {
             unique("trigger"),
             new TriggerRequested(ws, "nightly", "dev", Map.of("day", "monday"), null),
             Clock.systemUTC());
-    KafkaProbe.shared().send(binary(bad, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(bad, "Bearer " + triggerToken(operator)));
     assertDeadLettered(bad.id(), "/parameters/date");
   }
 
@@ -201,10 +215,10 @@ class TriggerConsumerTest {
     ProducerRecord<String, byte[]> garbage =
         new ProducerRecord<>(Topics.TRIGGERS, marker, utf8("\u0000not a cloud event"));
     garbage.headers().add("test-id", utf8(marker));
-    garbage.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + token(operator)));
+    garbage.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + triggerToken(operator)));
     KafkaProbe.shared().send(garbage);
     Envelope<TriggerRequested> good = trigger("nightly", null);
-    KafkaProbe.shared().send(binary(good, "Bearer " + token(operator)));
+    KafkaProbe.shared().send(binary(good, "Bearer " + triggerToken(operator)));
 
     ConsumerRecord<String, byte[]> dead =
         KafkaProbe.shared()
@@ -226,7 +240,7 @@ class TriggerConsumerTest {
             Clock.systemUTC());
     ProducerRecord<String, byte[]> record =
         KafkaEvents.toRecord(wrong, Topics.TRIGGERS, TRACEPARENT);
-    record.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + token(operator)));
+    record.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + triggerToken(operator)));
     KafkaProbe.shared().send(record);
     assertDeadLettered(wrong.id(), "accepts only");
   }

@@ -76,6 +76,11 @@ final class Api {
 
   /** A fresh token for {@code principal} from the broker's client-credentials endpoint. */
   String freshToken(String principal) {
+    return freshToken(principal, LocalStack.API_AUDIENCE);
+  }
+
+  /** As above, for {@code audience} (the API's, or the triggers' on Kafka). */
+  String freshToken(String principal, String audience) {
     String secret;
     try {
       secret = seed.secret(principal);
@@ -86,7 +91,9 @@ final class Api {
               + " in this stack (see principals in the workspace document)");
     }
     String form =
-        "grant_type=client_credentials&client_id="
+        "grant_type=client_credentials&audience="
+            + URLEncoder.encode(audience, StandardCharsets.UTF_8)
+            + "&client_id="
             + URLEncoder.encode(principal, StandardCharsets.UTF_8)
             + "&client_secret="
             + URLEncoder.encode(secret, StandardCharsets.UTF_8);

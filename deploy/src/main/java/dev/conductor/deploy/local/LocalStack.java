@@ -38,6 +38,12 @@ public final class LocalStack implements AutoCloseable {
   public static final String EXECUTOR = "executor-service";
   public static final List<String> SERVICES = List.of(BROKER, TRIGGER, SCHEDULER, AUDIT);
 
+  /** The audience of tokens for Conductor's REST API. */
+  public static final String API_AUDIENCE = "conductor";
+
+  /** The audience of tokens on {@code conductor.triggers}: never accepted by the API. */
+  public static final String TRIGGERS_AUDIENCE = "conductor-triggers";
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
   private static final int COMMON_POOL = Math.max(2, Runtime.getRuntime().availableProcessors());
   private static final Pattern KAFKA_READY = Pattern.compile("KAFKA READY (\\S+)");
@@ -535,8 +541,19 @@ public final class LocalStack implements AutoCloseable {
 
   /** A token for a seeded principal from the broker's client-credentials endpoint. */
   public String token(String clientId) {
+    return token(clientId, API_AUDIENCE);
+  }
+
+  /** A token for {@code conductor.triggers}, whose audience is the triggers' own. */
+  public String triggerToken(String clientId) {
+    return token(clientId, TRIGGERS_AUDIENCE);
+  }
+
+  private String token(String clientId, String audience) {
     String form =
-        "grant_type=client_credentials&client_id="
+        "grant_type=client_credentials&audience="
+            + URLEncoder.encode(audience, StandardCharsets.UTF_8)
+            + "&client_id="
             + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
             + "&client_secret="
             + URLEncoder.encode(seed.secret(clientId), StandardCharsets.UTF_8);

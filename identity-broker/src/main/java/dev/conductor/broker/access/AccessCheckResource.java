@@ -1,8 +1,10 @@
 package dev.conductor.broker.access;
 
 import dev.conductor.broker.decision.Decision;
+import dev.conductor.broker.issuer.TokenResource;
 import dev.conductor.broker.policy.Scope;
 import dev.conductor.platform.auth.Access;
+import dev.conductor.platform.auth.AuthSettings;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.CurrentCaller;
 import dev.conductor.platform.auth.TokenVerifier;
@@ -19,9 +21,10 @@ import java.util.List;
 
 /**
  * {@code POST /api/v1/access/check}: with neither token nor principal it checks the bearer caller;
- * with {@code token} it checks that token's subject (a token that does not verify is a deny); with
- * {@code principal} the caller must hold {@code policy.write} at {@code /}, since it asks about
- * someone else.
+ * with {@code token} it checks that token's subject (a token that does not verify is a deny). That
+ * token may be for the API or for the triggers ({@code conductor-triggers}): the trigger service
+ * asks, with its own token, on behalf of a trigger's. With {@code principal} the caller must hold
+ * {@code policy.write} at {@code /}, since it asks about someone else.
  */
 @Path("/api/v1/access/check")
 public class AccessCheckResource {
@@ -31,11 +34,19 @@ public class AccessCheckResource {
   private final TokenVerifier verifier;
 
   public AccessCheckResource(
-      CurrentCaller current, Access access, AccessDecisions decisions, TokenVerifier verifier) {
+      CurrentCaller current,
+      Access access,
+      AccessDecisions decisions,
+      AuthSettings auth,
+      java.time.Clock clock) {
     this.current = current;
     this.access = access;
     this.decisions = decisions;
-    this.verifier = verifier;
+    this.verifier =
+        new TokenVerifier(
+            auth.issuers(),
+            java.util.Set.of(auth.audience(), TokenResource.TRIGGERS_AUDIENCE),
+            clock);
   }
 
   @POST

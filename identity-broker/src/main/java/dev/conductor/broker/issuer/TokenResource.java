@@ -32,10 +32,18 @@ import java.util.UUID;
  * The OAuth 2.0 token endpoint, client-credentials grant only (secret in the form or HTTP Basic).
  * Errors use RFC 6749's own JSON ({@code {"error": ...}}) rather than problem+json, because OAuth
  * clients parse that shape.
+ *
+ * <p>A token is for one audience, asked with the {@code audience} form parameter: Conductor's API
+ * ({@value #AUDIENCE}, the default) or the triggers on Kafka ({@value #TRIGGERS_AUDIENCE}), so a
+ * token for one is never accepted by the other. Any other audience is {@code invalid_target} (RFC
+ * 8707).
  */
 @Path("/oauth2/token")
 public class TokenResource {
   public static final String AUDIENCE = "conductor";
+  public static final String TRIGGERS_AUDIENCE = "conductor-triggers";
+  private static final java.util.Set<String> AUDIENCES =
+      java.util.Set.of(AUDIENCE, TRIGGERS_AUDIENCE);
 
   private final PolicyStore store;
   private final FailedAuthentications failures;
@@ -63,6 +71,7 @@ public class TokenResource {
       @FormParam("grant_type") String grantType,
       @FormParam("client_id") String formId,
       @FormParam("client_secret") String formSecret,
+      @FormParam("audience") String audience,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
     if (grantType == null || grantType.isBlank()) {
       return Uni.createFrom().item(error(400, "invalid_request", "grant_type is required"));
@@ -70,6 +79,15 @@ public class TokenResource {
     if (!"client_credentials".equals(grantType)) {
       return Uni.createFrom()
           .item(error(400, "unsupported_grant_type", "only client_credentials is supported"));
+    }
+    String target = audience == null || audience.isBlank() ? AUDIENCE : audience;
+    if (!AUDIENCES.contains(target)) {
+      return Uni.createFrom()
+          .item(
+              error(
+                  400,
+                  "invalid_target",
+                  "audience must be " + AUDIENCE + " or " + TRIGGERS_AUDIENCE));
     }
     boolean basic = authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
     String id = formId;
@@ -91,15 +109,15 @@ public class TokenResource {
     String clientSecret = secret;
     // PBKDF2 is deliberately slow: keep it off the event loop.
     return Uni.createFrom()
-        .item(() -> authenticate(clientId, clientSecret))
+        .item(() -> authenticate(clientId, clientSecret, target))
         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
-  private Response authenticate(String id, String secret) {
+  private Response authenticate(String id, String secret, String audience) {
     Optional<Client> client = store.client(id);
     String stored = client.map(Client::secretHash).orElse(null);
     if (stored != null && failures.remembered(id, secret, stored)) {
-      return issue(client.get());
+      return issue(client.get(), audience);
     }
     Optional<Duration> wait = failures.waitBefore(id);
     if (wait.isPresent()) {
@@ -126,16 +144,16 @@ public class TokenResource {
       return error(401, "invalid_client", "client authentication failed");
     }
     failures.succeeded(id, secret, stored);
-    return issue(client.get());
+    return issue(client.get(), audience);
   }
 
-  private Response issue(Client client) {
+  private Response issue(Client client, String audience) {
     Instant now = clock.instant();
     JWTClaimsSet claims =
         new JWTClaimsSet.Builder()
             .issuer(signer.issuer())
             .subject(client.id())
-            .audience(AUDIENCE)
+            .audience(audience)
             .claim("groups", client.groups())
             .issueTime(Date.from(now))
             .notBeforeTime(Date.from(now))

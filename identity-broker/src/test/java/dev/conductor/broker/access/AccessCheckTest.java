@@ -120,6 +120,27 @@ class AccessCheckTest {
         .body("reasons[0]", containsString("does not verify"));
   }
 
+  /**
+   * A trigger token is no bearer for the API, but a service may ask on behalf of one (as the
+   * trigger service does for each trigger on Kafka): the decision is for its subject.
+   */
+  @Test
+  void aTriggerTokenIsAskedAboutOnBehalfNeverUsedAsTheBearer() {
+    String alicesTrigger = Tokens.forTriggers("alice");
+    check(
+            alicesTrigger,
+            Map.of("permission", "pipeline.run", "scope", "/workspaces/demo/pipelines/x"))
+        .statusCode(401);
+    check(
+            Tokens.of("trigger-service"),
+            Map.of(
+                "permission", "pipeline.run",
+                "scope", "/workspaces/demo/pipelines/x",
+                "token", alicesTrigger))
+        .statusCode(200)
+        .body("effect", equalTo("allow"));
+  }
+
   @Test
   void askingAboutAPrincipalNeedsPolicyWrite() {
     Map<String, Object> aboutBob =

@@ -91,6 +91,36 @@ class IssuerTest {
         .isEqualTo(Duration.ofMinutes(15));
   }
 
+  /** A token is for one audience: the API's by default, the triggers' when asked; no other. */
+  @Test
+  void aTokenIsForTheAudienceAskedAndOnlyAKnownOne() throws Exception {
+    String trigger =
+        given()
+            .contentType("application/x-www-form-urlencoded")
+            .formParam("grant_type", "client_credentials")
+            .formParam("audience", "conductor-triggers")
+            .formParam("client_id", "alice")
+            .formParam("client_secret", "alice-secret")
+            .post("/oauth2/token")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("access_token");
+    assertThat(SignedJWT.parse(trigger).getJWTClaimsSet().getAudience())
+        .containsExactly("conductor-triggers");
+
+    given()
+        .contentType("application/x-www-form-urlencoded")
+        .formParam("grant_type", "client_credentials")
+        .formParam("audience", "https://graph.example.com")
+        .formParam("client_id", "alice")
+        .formParam("client_secret", "alice-secret")
+        .post("/oauth2/token")
+        .then()
+        .statusCode(400)
+        .body("error", equalTo("invalid_target"));
+  }
+
   @Test
   void basicAuthAndGroupsWork() throws Exception {
     String basic =

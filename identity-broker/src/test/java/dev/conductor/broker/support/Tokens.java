@@ -11,6 +11,21 @@ public final class Tokens {
 
   private Tokens() {}
 
+  /** A token for {@code conductor.triggers} (the triggers' own audience), not cached. */
+  public static String forTriggers(String client) {
+    return given()
+        .contentType("application/x-www-form-urlencoded")
+        .formParam("grant_type", "client_credentials")
+        .formParam("audience", "conductor-triggers")
+        .formParam("client_id", client)
+        .formParam("client_secret", client + "-secret")
+        .post("/oauth2/token")
+        .then()
+        .statusCode(200)
+        .extract()
+        .path("access_token");
+  }
+
   public static String of(String client) {
     return CACHE.computeIfAbsent(
         client,

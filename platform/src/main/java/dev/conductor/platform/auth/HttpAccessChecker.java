@@ -6,6 +6,7 @@ import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.platform.problem.ProblemType;
 import io.quarkus.arc.DefaultBean;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -54,13 +55,27 @@ public class HttpAccessChecker implements AccessChecker {
   private final PolicyWatch watch;
   private final Clock clock;
 
+  private final ServiceTokens tokens;
+
   @Inject
-  public HttpAccessChecker(AccessSettings settings, PolicyWatch watch, Clock clock) {
-    this(settings.url(), settings.cache(), settings.cacheMax(), watch, clock);
+  public HttpAccessChecker(
+      AccessSettings settings, PolicyWatch watch, ServiceTokens tokens, Clock clock) {
+    this(settings.url(), settings.cache(), settings.cacheMax(), watch, tokens, clock);
   }
 
   public HttpAccessChecker(
       String brokerUrl, Duration cache, Duration cacheMax, PolicyWatch watch, Clock clock) {
+    this(brokerUrl, cache, cacheMax, watch, null, clock);
+  }
+
+  public HttpAccessChecker(
+      String brokerUrl,
+      Duration cache,
+      Duration cacheMax,
+      PolicyWatch watch,
+      ServiceTokens tokens,
+      Clock clock) {
+    this.tokens = tokens;
     this.url = brokerUrl.replaceAll("/$", "") + "/api/v1/access/check";
     this.unwatchedTtl = cache;
     this.maxTtl = cacheMax;
@@ -70,6 +85,16 @@ public class HttpAccessChecker implements AccessChecker {
 
   @Override
   public Uni<AccessDecision> check(Caller caller, String permission, String scope) {
+    return cached(caller, permission, scope, false);
+  }
+
+  @Override
+  public Uni<AccessDecision> checkOnBehalf(Caller caller, String permission, String scope) {
+    return cached(caller, permission, scope, true);
+  }
+
+  private Uni<AccessDecision> cached(
+      Caller caller, String permission, String scope, boolean onBehalf) {
     watch.start();
     String key = fingerprint(caller.token()) + " " + permission + " " + scope;
     Cached hit = cache.get(key);
@@ -81,7 +106,7 @@ public class HttpAccessChecker implements AccessChecker {
     CompletableFuture<AccessDecision> pending = inFlight.putIfAbsent(key, asked);
     if (pending == null) {
       pending = asked;
-      ask(caller, permission, scope)
+      (onBehalf ? askOnBehalf(caller, permission, scope) : ask(caller, permission, scope))
           .whenComplete(
               (decision, error) -> {
                 if (error == null) {
@@ -99,11 +124,34 @@ public class HttpAccessChecker implements AccessChecker {
   }
 
   private CompletableFuture<AccessDecision> ask(Caller caller, String permission, String scope) {
-    byte[] body = EventCodec.toJsonBytes(Map.of("permission", permission, "scope", scope));
+    return send(caller.token(), Map.of("permission", permission, "scope", scope));
+  }
+
+  /** Asked with this service's own token, naming the caller's token in the body. */
+  private CompletableFuture<AccessDecision> askOnBehalf(
+      Caller caller, String permission, String scope) {
+    if (tokens == null) {
+      throw new IllegalStateException("no service credentials to ask on behalf of a token");
+    }
+    // Fetching this service's token may block on the broker: not on the caller's thread.
+    return CompletableFuture.supplyAsync(tokens::token, Infrastructure.getDefaultWorkerPool())
+        .exceptionally(
+            e -> {
+              throw ProblemException.unavailable("this service's own token cannot be had");
+            })
+        .thenCompose(
+            own ->
+                send(
+                    own,
+                    Map.of("permission", permission, "scope", scope, "token", caller.token())));
+  }
+
+  private CompletableFuture<AccessDecision> send(String bearer, Map<String, String> question) {
+    byte[] body = EventCodec.toJsonBytes(question);
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(5))
-            .header("Authorization", "Bearer " + caller.token())
+            .header("Authorization", "Bearer " + bearer)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();

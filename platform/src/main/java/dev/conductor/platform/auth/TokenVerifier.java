@@ -59,7 +59,7 @@ public class TokenVerifier {
   public static final JOSEObjectType JOB_TOKEN = new JOSEObjectType("job+jwt");
 
   private final Set<String> issuers;
-  private final String audience;
+  private final Set<String> audiences;
   private static final int MAX_REMEMBERED = 10_000;
   static final long JWKS_REFRESH_MILLIS = 5_000;
 
@@ -77,8 +77,13 @@ public class TokenVerifier {
   }
 
   public TokenVerifier(List<String> issuers, String audience, Clock clock) {
+    this(issuers, Set.of(audience), clock);
+  }
+
+  /** A verifier that accepts a token for any of {@code audiences} (the token names one of them). */
+  public TokenVerifier(List<String> issuers, Set<String> audiences, Clock clock) {
     this.issuers = Set.copyOf(issuers.stream().map(TokenVerifier::trimSlash).toList());
-    this.audience = audience;
+    this.audiences = Set.copyOf(audiences);
     this.clock = clock;
   }
 
@@ -216,9 +221,10 @@ public class TokenVerifier {
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys));
     processor.setJWTClaimsSetVerifier(
         new DefaultJWTClaimsVerifier<>(
-            audience,
+            audiences,
             new JWTClaimsSet.Builder().issuer(issuer).build(),
-            new HashSet<>(List.of("sub", "exp", "iat"))));
+            new HashSet<>(List.of("sub", "exp", "iat")),
+            null));
     return processor;
   }
 

@@ -7,16 +7,19 @@ import dev.conductor.events.Schemas;
 import dev.conductor.events.data.TriggerRequested;
 import dev.conductor.platform.auth.Access;
 import dev.conductor.platform.auth.Caller;
+import dev.conductor.platform.auth.ServiceTokens;
 import dev.conductor.platform.db.inbox.InboxConsumer;
 import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.trigger.pipeline.Pipelines;
 import dev.conductor.trigger.run.RunRequests;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,12 +40,24 @@ public class TriggerConsumer {
   private final Access access;
   private final RunRequests runs;
 
+  private final ServiceTokens ownTokens;
+
   public TriggerConsumer(
-      InboxConsumer consumer, TriggerTokens tokens, Access access, RunRequests runs) {
+      InboxConsumer consumer,
+      TriggerTokens tokens,
+      Access access,
+      RunRequests runs,
+      ServiceTokens ownTokens) {
     this.consumer = consumer;
     this.tokens = tokens;
     this.access = access;
     this.runs = runs;
+    this.ownTokens = ownTokens;
+  }
+
+  /** Without its own credentials no trigger could be checked: refuse to start, saying why. */
+  void requireCredentials(@Observes StartupEvent event) {
+    ownTokens.requireCredentials();
   }
 
   @Incoming("triggers")
@@ -74,8 +89,11 @@ public class TriggerConsumer {
             trigger.environment(),
             trigger.parameters() == null ? null : EventCodec.toTree(trigger.parameters()),
             trigger.idempotencyKey());
+    // The caller's token is a trigger token, which the broker's API would refuse as a bearer: this
+    // service asks with its own, on behalf of it.
     return access
-        .require(caller, "pipeline.run", Pipelines.scope(trigger.workspace(), trigger.pipeline()))
+        .requireOnBehalf(
+            caller, "pipeline.run", Pipelines.scope(trigger.workspace(), trigger.pipeline()))
         .chain(
             allowed ->
                 runs.start(

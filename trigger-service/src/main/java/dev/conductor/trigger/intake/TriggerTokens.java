@@ -2,6 +2,7 @@ package dev.conductor.trigger.intake;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.conductor.platform.auth.AuthSettings;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.TokenVerifier;
 import dev.conductor.platform.kafka.Rejected;
@@ -21,10 +22,11 @@ import java.time.ZoneOffset;
 
 /**
  * Authenticates the bearer token an upstream producer put in a trigger's {@code authorization}
- * header: a valid token of a trusted issuer, issued at most {@code token-max-age} before the broker
- * appended the message and not expired then, and never seen before (its {@code jti} is recorded in
- * the transaction that starts the run). Failures are {@link Rejected} with a reason that never
- * contains the token.
+ * header: a valid token of a trusted issuer for the triggers' own audience ({@code
+ * conductor.trigger.token-audience}, never the API's), issued at most {@code token-max-age} before
+ * the broker appended the message and not expired then, and never seen before (its {@code jti} is
+ * recorded in the transaction that starts the run). Failures are {@link Rejected} with a reason
+ * that never contains the token.
  */
 @ApplicationScoped
 public class TriggerTokens {
@@ -51,8 +53,9 @@ public class TriggerTokens {
   private final Duration skew;
   private final Clock clock;
 
-  public TriggerTokens(TokenVerifier verifier, Settings settings, Clock clock) {
-    this.verifier = verifier;
+  public TriggerTokens(AuthSettings auth, Settings settings, Clock clock) {
+    // The API's verifier with the triggers' own audience: same issuers, same rules.
+    this.verifier = new TokenVerifier(auth.issuers(), settings.tokenAudience(), clock);
     this.maxAge = settings.tokenMaxAge();
     this.skew = settings.tokenClockSkew();
     this.clock = clock;
