@@ -22,9 +22,11 @@ import java.util.List;
 /**
  * {@code POST /api/v1/access/check}: with neither token nor principal it checks the bearer caller;
  * with {@code token} it checks that token's subject (a token that does not verify is a deny). That
- * token may be for the API or for the triggers ({@code conductor-triggers}): the trigger service
- * asks, with its own token, on behalf of a trigger's. With {@code principal} the caller must hold
- * {@code policy.write} at {@code /}, since it asks about someone else.
+ * token may be for the API, or for the triggers ({@code conductor-triggers}): the trigger service
+ * asks, with its own token, on behalf of a trigger's, and since a trigger token can be read by
+ * whoever reads the topic, asking about one needs {@code policy.write} at {@code /} like asking
+ * about a principal. With {@code principal} the caller must hold {@code policy.write} at {@code /},
+ * since it asks about someone else.
  */
 @Path("/api/v1/access/check")
 public class AccessCheckResource {
@@ -32,21 +34,35 @@ public class AccessCheckResource {
   private final Access access;
   private final AccessDecisions decisions;
   private final TokenVerifier verifier;
+  private final TokenVerifier triggerTokens;
+
+  /** The token asked about, and whether it is a trigger's rather than the API's. */
+  private record Asked(Caller target, boolean trigger) {}
 
   public AccessCheckResource(
       CurrentCaller current,
       Access access,
       AccessDecisions decisions,
+      TokenVerifier verifier,
       AuthSettings auth,
       java.time.Clock clock) {
     this.current = current;
     this.access = access;
     this.decisions = decisions;
-    this.verifier =
-        new TokenVerifier(
-            auth.issuers(),
-            java.util.Set.of(auth.audience(), TokenResource.TRIGGERS_AUDIENCE),
-            clock);
+    this.verifier = verifier;
+    this.triggerTokens = new TokenVerifier(auth.issuers(), TokenResource.TRIGGERS_AUDIENCE, clock);
+  }
+
+  /** The token asked about: an API token, else a trigger token; UNAUTHENTICATED if neither. */
+  private Asked asked(String token) {
+    try {
+      return new Asked(verifier.verify(token), false);
+    } catch (ProblemException p) {
+      if (p.type() != ProblemType.UNAUTHENTICATED) {
+        throw p;
+      }
+      return new Asked(triggerTokens.verify(token), true);
+    }
   }
 
   @POST
@@ -60,7 +76,7 @@ public class AccessCheckResource {
       decision =
           Uni.createFrom()
               // The first token of an issuer fetches its keys over HTTP: not on the event loop.
-              .item(() -> verifier.verify(body.token()))
+              .item(() -> asked(body.token()))
               .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
               .onItemOrFailure()
               .transformToUni(
@@ -77,12 +93,18 @@ public class AccessCheckResource {
                     if (failure != null) {
                       return Uni.createFrom().failure(failure);
                     }
-                    return decisions.decide(
-                        target.subject(),
-                        target.groups(),
-                        body.permission(),
-                        body.scope(),
-                        caller.subject());
+                    Uni<Void> allowedToAsk =
+                        target.trigger()
+                            ? access.require(caller, "policy.write", "/").replaceWithVoid()
+                            : Uni.createFrom().voidItem();
+                    return allowedToAsk.chain(
+                        () ->
+                            decisions.decide(
+                                target.target().subject(),
+                                target.target().groups(),
+                                body.permission(),
+                                body.scope(),
+                                caller.subject()));
                   });
     } else if (body.principal() != null) {
       decision =

@@ -139,6 +139,14 @@ class AccessCheckTest {
                 "token", alicesTrigger))
         .statusCode(200)
         .body("effect", equalTo("allow"));
+    // Whoever can read the topic holds the token: only a service may ask about it.
+    check(
+            Tokens.of("carol"),
+            Map.of(
+                "permission", "pipeline.run",
+                "scope", "/workspaces/demo/pipelines/x",
+                "token", alicesTrigger))
+        .statusCode(403);
   }
 
   @Test

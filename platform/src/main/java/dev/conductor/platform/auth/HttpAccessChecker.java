@@ -131,7 +131,8 @@ public class HttpAccessChecker implements AccessChecker {
   private CompletableFuture<AccessDecision> askOnBehalf(
       Caller caller, String permission, String scope) {
     if (tokens == null) {
-      throw new IllegalStateException("no service credentials to ask on behalf of a token");
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("no service credentials to ask on behalf of a token"));
     }
     // Fetching this service's token may block on the broker: not on the caller's thread.
     return CompletableFuture.supplyAsync(tokens::token, Infrastructure.getDefaultWorkerPool())

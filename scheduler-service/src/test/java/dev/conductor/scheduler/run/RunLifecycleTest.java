@@ -104,7 +104,8 @@ class RunLifecycleTest {
 
     report(Runs.started(a));
     await().atMost(Events.WAIT).until(() -> "running".equals(Api.run(runId).get("status")));
-    report(Runs.succeeded(a));
+    Envelope<AttemptSucceeded> aDone = Runs.succeeded(a);
+    report(aDone);
     Envelope<AttemptSucceeded> bDone = Runs.succeeded(scheduled(first, "b"));
     report(bDone);
 
@@ -115,7 +116,9 @@ class RunLifecycleTest {
             .filter(e -> ((JobScheduled) e.data()).step().equals("c"))
             .findFirst()
             .orElseThrow();
-    assertThat(scheduledC.causationId()).isEqualTo(bDone.id());
+    // Caused by a dependency's outcome: b's, or a's when both arrive in one poll and the poll's
+    // dependents are scheduled together (seen once in CI).
+    assertThat(scheduledC.causationId()).isIn(aDone.id(), bDone.id());
 
     Api.claimed(c, "exec-lifecycle");
     report(Runs.succeeded(c));

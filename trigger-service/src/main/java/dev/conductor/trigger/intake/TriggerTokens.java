@@ -53,7 +53,10 @@ public class TriggerTokens {
   private final Duration skew;
   private final Clock clock;
 
+  private final String apiAudience;
+
   public TriggerTokens(AuthSettings auth, Settings settings, Clock clock) {
+    this.apiAudience = auth.audience();
     // The API's verifier with the triggers' own audience: same issuers, same rules.
     this.verifier = new TokenVerifier(auth.issuers(), settings.tokenAudience(), clock);
     this.maxAge = settings.tokenMaxAge();
@@ -99,6 +102,10 @@ public class TriggerTokens {
     JWTClaimsSet claims = verified.claims();
     Instant issued = claims.getIssueTime().toInstant();
     Instant expires = claims.getExpirationTime().toInstant();
+    if (claims.getAudience().contains(apiAudience)) {
+      // A token for both doors would open both: a trigger token names the triggers alone.
+      throw new Rejected("token refused: it is also for the API (" + apiAudience + ")");
+    }
     if (claims.getJWTID() == null || claims.getJWTID().isBlank()) {
       throw new Rejected("token refused: it has no jti, so a replay could not be detected");
     }

@@ -40,6 +40,11 @@ public final class LinearPatterns implements RegularExpressionFactory {
     if (regex.length() > MAX_LENGTH) {
       return Optional.of("a pattern may have at most " + MAX_LENGTH + " characters");
     }
+    if (regex.contains("\\Q")) {
+      // RE2's literal quoting hides brackets and parentheses from the size bound below, and
+      // JSON Schema patterns (ECMA-262) have no \Q...\E anyway.
+      return Optional.of("\\Q...\\E quoting is not part of JSON Schema patterns (ECMA-262)");
+    }
     long expansion = expansion(regex);
     if (expansion > MAX_EXPANSION) {
       return Optional.of(
@@ -63,7 +68,9 @@ public final class LinearPatterns implements RegularExpressionFactory {
    * The number of atoms once each counted repetition ({@code {n}}, {@code {n,m}}, {@code {n,}})
    * repeats what it follows, nested groups multiplying: a bound on the size of the compiled
    * program. Escapes and character classes count as one atom; {@code *}, {@code +} and {@code ?}
-   * add nothing.
+   * add nothing. It never counts less than RE2 compiles: where it reads differently (POSIX classes,
+   * named groups, {@code \p{…}}) it counts more. {@code \Q…\E}, which could hide structure from it,
+   * is refused before.
    */
   static long expansion(String regex) {
     Deque<long[]> groups = new ArrayDeque<>(); // per open group: {size so far}

@@ -11,6 +11,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.conductor.platform.problem.FieldErrors;
 import dev.conductor.platform.problem.Problem.FieldError;
+import dev.conductor.platform.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -103,7 +104,21 @@ public class ParameterSchemas {
   public List<FieldError> violations(
       String cacheKey, JsonNode schema, JsonNode parameters, String prefix) {
     List<FieldError> errors = new ArrayList<>();
-    for (ValidationMessage m : sorted(compile(cacheKey, schema).schema().validate(parameters))) {
+    Set<ValidationMessage> messages;
+    try {
+      messages = compile(cacheKey, schema).schema().validate(parameters);
+    } catch (com.networknt.schema.JsonSchemaException | IllegalArgumentException e) {
+      // A version stored before patterns ran on RE2 may hold one that RE2 cannot run.
+      Throwable cause = e;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      throw ProblemException.conflict(
+          "this pipeline version's parameter schema cannot be used ("
+              + cause.getMessage()
+              + "); store a new version");
+    }
+    for (ValidationMessage m : sorted(messages)) {
       errors.add(new FieldError(prefix + pointer(m), message(m)));
     }
     return errors;
@@ -123,9 +138,13 @@ public class ParameterSchemas {
       if (compiled.size() >= MAX_CACHED) {
         compiled.clear();
       }
-      boolean[] runsPatterns = {schema.toString().contains("\"format\":\"regex\"")};
-      patterns(schema, "", (path, regex) -> runsPatterns[0] = true);
-      known = new Compiled(factory.getSchema(schema, config), runsPatterns[0]);
+      // Conservative: any mention counts (a property named "pattern" only costs a thread hop).
+      String text = schema.toString();
+      boolean runsPatterns =
+          text.contains("\"pattern\"")
+              || text.contains("\"patternProperties\"")
+              || text.contains("\"regex\"");
+      known = new Compiled(factory.getSchema(schema, config), runsPatterns);
       compiled.put(cacheKey, known);
     }
     return known;

@@ -41,6 +41,11 @@ class LinearPatternsTest {
     assertThat(LinearPatterns.expansion("[a-z]{1,64}@[a-z]{1,255}")).isEqualTo(64 + 1 + 255);
     assertThat(LinearPatterns.expansion("\\{3}x{2,}")).isEqualTo(1 + 1 + 1 + 2);
     assertThat(LinearPatterns.refusal("((a{100}){100}){100}")).get().asString().contains("atoms");
+    // Quoting could hide the nesting from the bound (a class seen where RE2 sees a literal).
+    assertThat(LinearPatterns.refusal("\\Q[\\E((a{1000}){1000}){1000}]"))
+        .get()
+        .asString()
+        .contains("\\Q");
     assertThat(LinearPatterns.refusal("a".repeat(LinearPatterns.MAX_LENGTH + 1)))
         .get()
         .asString()
