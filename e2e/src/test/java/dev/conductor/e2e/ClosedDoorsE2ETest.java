@@ -20,10 +20,8 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,9 +120,10 @@ class ClosedDoorsE2ETest {
         ProblemType.UNAUTHENTICATED);
 
     String refused = "e2e-api-token-" + UUID.randomUUID();
-    conductor.send(trigger(refused, conductor.stack.token("alice")));
+    conductor.send(Conductor.trigger(refused, conductor.stack.token("alice"), "triggered", "{}"));
     String accepted = "e2e-trigger-token-" + UUID.randomUUID();
-    conductor.send(trigger(accepted, conductor.stack.triggerToken("alice")));
+    conductor.send(
+        Conductor.trigger(accepted, conductor.stack.triggerToken("alice"), "triggered", "{}"));
 
     await().atMost(Duration.ofSeconds(60)).until(() -> !conductor.deadLetters(refused).isEmpty());
     assertThat(conductor.deadLetters(refused).get(0).header("dlq-reason"))
@@ -136,26 +135,6 @@ class ClosedDoorsE2ETest {
                 conductor.readAll(Topics.RUNS).stream()
                     .anyMatch(
                         r -> new String(r.value(), StandardCharsets.UTF_8).contains(accepted)));
-  }
-
-  /** A trigger on {@code conductor.triggers} in binary mode, as any producer writes one. */
-  private static ProducerRecord<String, byte[]> trigger(String key, String token) {
-    String data =
-        "{\"workspace\":\"demo\",\"pipeline\":\"triggered\",\"environment\":\"dev\","
-            + "\"parameters\":{},\"idempotencyKey\":\""
-            + key
-            + "\"}";
-    ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(Topics.TRIGGERS, key, data.getBytes(StandardCharsets.UTF_8));
-    Map.of(
-            "ce_specversion", "1.0",
-            "ce_id", UUID.randomUUID().toString(),
-            "ce_type", "dev.conductor.trigger.requested.v1",
-            "ce_source", "/upstream/e2e",
-            "content-type", "application/json",
-            "authorization", "Bearer " + token)
-        .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-    return record;
   }
 
   @Test

@@ -20,6 +20,7 @@ import io.restassured.specification.FilterableRequestSpecification;
 import io.restassured.specification.FilterableResponseSpecification;
 import io.restassured.specification.RequestSpecification;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +151,34 @@ final class Conductor implements AutoCloseable {
 
   void send(ProducerRecord<String, byte[]> record) {
     probe.send(record);
+  }
+
+  /**
+   * A trigger for {@code demo/<pipeline>} in {@code dev} on {@code conductor.triggers}, as any
+   * producer writes one: CloudEvents binary mode is just headers, the token among them. The key is
+   * also its idempotency key.
+   */
+  static ProducerRecord<String, byte[]> trigger(
+      String key, String token, String pipeline, String parameters) {
+    String data =
+        "{\"workspace\":\"demo\",\"pipeline\":\""
+            + pipeline
+            + "\",\"environment\":\"dev\",\"parameters\":"
+            + parameters
+            + ",\"idempotencyKey\":\""
+            + key
+            + "\"}";
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(Topics.TRIGGERS, key, data.getBytes(StandardCharsets.UTF_8));
+    Map.of(
+            "ce_specversion", "1.0",
+            "ce_id", UUID.randomUUID().toString(),
+            "ce_type", "dev.conductor.trigger.requested.v1",
+            "ce_source", "/upstream/e2e",
+            "content-type", "application/json",
+            "authorization", "Bearer " + token)
+        .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+    return record;
   }
 
   /** The events of {@code type} on {@code topic} with {@code key}, seen so far. */

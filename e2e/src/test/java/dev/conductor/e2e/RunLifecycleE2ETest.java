@@ -114,7 +114,8 @@ class RunLifecycleE2ETest {
   void aPlainKafkaProducerStartsARun() {
     String key = "e2e-" + UUID.randomUUID();
     conductor.send(
-        trigger(key, conductor.stack.triggerToken("alice"), "{\"date\":\"2026-11-27\"}"));
+        Conductor.trigger(
+            key, conductor.stack.triggerToken("alice"), "etl", "{\"date\":\"2026-11-27\"}"));
     String runId = awaitRunRequested(key);
     awaitStatus(runId, "succeeded");
     finishedRuns.add(runId);
@@ -199,7 +200,7 @@ class RunLifecycleE2ETest {
     garbage.headers().add("authorization", ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
     conductor.send(garbage);
     String key = "e2e-" + UUID.randomUUID();
-    conductor.send(trigger(key, token, "{\"date\":\"2026-11-28\"}"));
+    conductor.send(Conductor.trigger(key, token, "etl", "{\"date\":\"2026-11-28\"}"));
 
     await()
         .atMost(RUN_TIMEOUT)
@@ -391,27 +392,6 @@ class RunLifecycleE2ETest {
           .body("firstBad.seq", equalTo((int) seq))
           .body("firstBad.eventId", equalTo(id));
     }
-  }
-
-  private static ProducerRecord<String, byte[]> trigger(String key, String token, String params) {
-    String data =
-        "{\"workspace\":\"demo\",\"pipeline\":\"etl\",\"environment\":\"dev\",\"parameters\":"
-            + params
-            + ",\"idempotencyKey\":\""
-            + key
-            + "\"}";
-    ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(Topics.TRIGGERS, key, data.getBytes(StandardCharsets.UTF_8));
-    // What any producer can do: CloudEvents binary mode is just headers.
-    Map.of(
-            "ce_specversion", "1.0",
-            "ce_id", UUID.randomUUID().toString(),
-            "ce_type", "dev.conductor.trigger.requested.v1",
-            "ce_source", "/upstream/e2e",
-            "content-type", "application/json",
-            "authorization", "Bearer " + token)
-        .forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-    return record;
   }
 
   private static String startRun(String principal, String pipeline, String body) {

@@ -51,30 +51,29 @@ public final class AccessServer implements AutoCloseable {
 
   private AccessServer(TestIssuer issuer) throws IOException {
     this.issuer = issuer;
-    askedAbout = new DefaultJWTProcessor<>();
-    askedAbout.setJWSKeySelector(
-        new JWSVerificationKeySelector<>(
-            JWSAlgorithm.ES256, new ImmutableJWKSet<>(issuer.publicKeys())));
-    askedAbout.setJWTClaimsSetVerifier(
-        new DefaultJWTClaimsVerifier<>(
-            Set.of(TestIssuer.AUDIENCE, "conductor-triggers"),
-            new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
-            Set.of("sub", "exp"),
-            null));
-    tokens = new DefaultJWTProcessor<>();
-    tokens.setJWSKeySelector(
-        new JWSVerificationKeySelector<>(
-            JWSAlgorithm.ES256, new ImmutableJWKSet<>(issuer.publicKeys())));
-    tokens.setJWTClaimsSetVerifier(
-        new DefaultJWTClaimsVerifier<>(
-            TestIssuer.AUDIENCE,
-            new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
-            Set.of("sub", "exp")));
+    askedAbout = processor(issuer, Set.of(TestIssuer.AUDIENCE, "conductor-triggers"));
+    tokens = processor(issuer, Set.of(TestIssuer.AUDIENCE));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/api/v1/access/check", this::check);
     server.createContext("/grants", this::grants);
     server.createContext("/oauth2/token", this::serviceToken);
     server.start();
+  }
+
+  /** Verifies the test issuer's tokens for any of {@code audiences}. */
+  private static DefaultJWTProcessor<SecurityContext> processor(
+      TestIssuer issuer, Set<String> audiences) {
+    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    processor.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(
+            JWSAlgorithm.ES256, new ImmutableJWKSet<>(issuer.publicKeys())));
+    processor.setJWTClaimsSetVerifier(
+        new DefaultJWTClaimsVerifier<>(
+            audiences,
+            new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
+            Set.of("sub", "exp"),
+            null));
+    return processor;
   }
 
   public static AccessServer start(TestIssuer issuer) {

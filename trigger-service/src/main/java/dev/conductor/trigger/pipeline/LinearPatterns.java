@@ -26,38 +26,45 @@ public final class LinearPatterns implements RegularExpressionFactory {
 
   @Override
   public RegularExpression getRegularExpression(String regex) {
-    Optional<String> refused = refusal(regex);
-    if (refused.isPresent()) {
-      throw new IllegalArgumentException(refused.get());
-    }
-    Pattern pattern = Pattern.compile(regex);
+    Pattern pattern = compile(regex);
     // JSON Schema patterns are not anchored: they match anywhere in the string (ECMA-262 test()).
     return value -> pattern.matcher(value).find();
   }
 
   /** Why {@code regex} cannot be used, in words for the pipeline's author; empty when it can. */
   public static Optional<String> refusal(String regex) {
+    try {
+      compile(regex);
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /** The compiled pattern, once its size is known to be bounded; else why not. */
+  private static Pattern compile(String regex) {
     if (regex.length() > MAX_LENGTH) {
-      return Optional.of("a pattern may have at most " + MAX_LENGTH + " characters");
+      throw new IllegalArgumentException(
+          "a pattern may have at most " + MAX_LENGTH + " characters");
     }
     if (regex.contains("\\Q")) {
       // RE2's literal quoting hides brackets and parentheses from the size bound below, and
       // JSON Schema patterns (ECMA-262) have no \Q...\E anyway.
-      return Optional.of("\\Q...\\E quoting is not part of JSON Schema patterns (ECMA-262)");
+      throw new IllegalArgumentException(
+          "\\Q...\\E quoting is not part of JSON Schema patterns (ECMA-262)");
     }
     long expansion = expansion(regex);
     if (expansion > MAX_EXPANSION) {
-      return Optional.of(
+      throw new IllegalArgumentException(
           "the pattern's counted repetitions expand to "
               + (expansion == Long.MAX_VALUE ? "too many" : String.valueOf(expansion))
               + " atoms; at most "
               + MAX_EXPANSION);
     }
     try {
-      Pattern.compile(regex);
-      return Optional.empty();
+      return Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      return Optional.of(
+      throw new IllegalArgumentException(
           "not a pattern this service runs (linear-time RE2 syntax: no backreferences or"
               + " lookaround): "
               + e.getMessage());
