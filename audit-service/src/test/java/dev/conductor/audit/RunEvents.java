@@ -67,7 +67,7 @@ public final class RunEvents {
                 alice,
                 null,
                 "idem-" + runId),
-            Topics.RUNS);
+            Topics.RUN_REQUESTS);
     Envelope<?> queued =
         add(
             requested,
@@ -149,7 +149,7 @@ public final class RunEvents {
             "executor-service",
             t0.plusMillis(2_500), // skewed clock: before decision.recorded and job.authorized
             new AttemptStarted(runId, "extract", attemptId, "exec-1", t0.plusMillis(2_500)),
-            Topics.JOB_EVENTS);
+            Topics.attempts("dev"));
     Envelope<?> succeeded =
         add(
             started,
@@ -157,7 +157,7 @@ public final class RunEvents {
             "executor-service",
             t0.plusSeconds(5),
             new AttemptSucceeded(runId, "extract", attemptId, "exec-1", "1 row", t0.plusSeconds(5)),
-            Topics.JOB_EVENTS);
+            Topics.attempts("dev"));
     add(
         succeeded,
         EventType.RUN_SUCCEEDED,

@@ -1,6 +1,7 @@
 package dev.conductor.bench;
 
 import dev.conductor.deploy.local.LocalStack;
+import dev.conductor.events.Principals;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -255,10 +256,13 @@ public final class Bench {
     try (ConductorLoad conductor = new ConductorLoad(stack, o.drain(), o.settle());
         CostMeter cost =
             new CostMeter(
-                stack.bootstrapServers(), stack.jdbcUrl(), stack.dbUser(), stack.dbPassword());
+                stack.kafkaClient(Principals.ADMIN),
+                stack.jdbcUrl(),
+                stack.dbUser(),
+                stack.dbPassword());
         FloorLoad fl =
             new FloorLoad(
-                stack.bootstrapServers(),
+                stack.kafkaClient(Principals.ADMIN),
                 stack.jdbcUrl(),
                 stack.dbUser(),
                 stack.dbPassword(),

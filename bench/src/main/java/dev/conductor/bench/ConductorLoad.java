@@ -3,6 +3,7 @@ package dev.conductor.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.events.KafkaEvents;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Runs of the one-step {@code noop} pipeline {@code demo/bench}, started over REST as alice at an
- * open-loop rate and observed on {@code conductor.job-events} (first {@code attempt.started}) and
+ * open-loop rate and observed on {@code conductor.attempts.dev} (first {@code attempt.started}) and
  * {@code conductor.runs} ({@code run.succeeded} / {@code run.failed}) by one consumer in this JVM.
  */
 final class ConductorLoad implements Workload, AutoCloseable {
@@ -74,12 +75,13 @@ final class ConductorLoad implements Workload, AutoCloseable {
             .connectTimeout(Duration.ofSeconds(10))
             .build();
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    props.putAll(stack.kafkaClient(Principals.ADMIN));
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-observer");
     consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : List.of(Topics.JOB_EVENTS, Topics.RUNS)) {
+    // The benchmark pipeline runs in dev: its attempts report on dev's topic.
+    for (String topic : List.of(Topics.attempts("dev"), Topics.RUNS)) {
       consumer
           .partitionsFor(topic)
           .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));

@@ -5,9 +5,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -36,10 +35,8 @@ final class CostMeter implements AutoCloseable {
   private final String user;
   private final String password;
 
-  CostMeter(String bootstrap, String jdbcUrl, String user, String password) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    this.admin = Admin.create(props);
+  CostMeter(Map<String, Object> client, String jdbcUrl, String user, String password) {
+    this.admin = Admin.create(client);
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;

@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,7 +40,7 @@ final class FloorLoad implements Workload, AutoCloseable {
   static final int HOPS = 4;
   private static final String PREFIX = "bench.floor.";
 
-  private final String bootstrap;
+  private final Map<String, Object> client;
   private final String jdbcUrl;
   private final String dbUser;
   private final String dbPassword;
@@ -70,9 +69,10 @@ final class FloorLoad implements Workload, AutoCloseable {
 
   private int steps;
 
-  FloorLoad(String bootstrap, String jdbcUrl, String dbUser, String dbPassword, Duration drain)
+  FloorLoad(
+      Map<String, Object> client, String jdbcUrl, String dbUser, String dbPassword, Duration drain)
       throws Exception {
-    this.bootstrap = bootstrap;
+    this.client = Map.copyOf(client);
     this.jdbcUrl = jdbcUrl;
     this.dbUser = dbUser;
     this.dbPassword = dbPassword;
@@ -92,8 +92,7 @@ final class FloorLoad implements Workload, AutoCloseable {
   }
 
   private void createTopics() throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin = Admin.create(client)) {
       List<NewTopic> topics = new ArrayList<>();
       for (int i = 0; i <= HOPS; i++) {
         topics.add(new NewTopic(PREFIX + i, 1, (short) 1));
@@ -135,18 +134,15 @@ final class FloorLoad implements Workload, AutoCloseable {
   }
 
   private KafkaProducer<byte[], byte[]> producer() {
-    return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.LINGER_MS_CONFIG, "0"),
-        new ByteArraySerializer(),
-        new ByteArraySerializer());
+    Map<String, Object> config = new java.util.HashMap<>(client);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   private KafkaConsumer<byte[], byte[]> consumer(String topic, String clientId) {
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.putAll(client);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1");
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);

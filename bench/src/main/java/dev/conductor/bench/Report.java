@@ -44,7 +44,7 @@ record Report(
         "\nOpen-loop load: requests go out at their intended times whatever the answers, and every"
             + " latency is measured from the intended send time (corrected for coordinated"
             + " omission). Ours = `POST /runs` → first `attempt.started` on"
-            + " `conductor.job-events` (job-start) and → `run.succeeded` on `conductor.runs`"
+            + " `conductor.attempts.dev` (job-start) and → `run.succeeded` on `conductor.runs`"
             + " (finished), as received by one consumer in the benchmark's JVM. Floor = the same"
             + " number of messages at the same rate through four plain consume→produce Kafka hops"
             + " with two PostgreSQL INSERT+COMMITs, on the same broker and database. Ratio = ours"

@@ -132,7 +132,7 @@ class ClosedDoorsE2ETest {
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                conductor.readAll(Topics.RUNS).stream()
+                conductor.readAll(Topics.RUN_REQUESTS).stream()
                     .anyMatch(
                         r -> new String(r.value(), StandardCharsets.UTF_8).contains(accepted)));
   }
@@ -169,7 +169,8 @@ class ClosedDoorsE2ETest {
   /**
    * Started as in production, without what the local runner hands it, a service refuses to start
    * and says what is missing: the broker without its policy seed (no demo principal or secret is
-   * built in), the trigger service and an executor without their client secrets.
+   * built in), the trigger service and an executor without their client secrets, the scheduler
+   * without its password to the bus.
    */
   @Test
   void aServiceWithoutItsSecretsRefusesToStartAndSaysWhatIsMissing() {
@@ -188,6 +189,11 @@ class ClosedDoorsE2ETest {
         Set.of(),
         Set.of("CONDUCTOR_CLIENT_SECRET"),
         "missing: conductor.client.secret (env CONDUCTOR_CLIENT_SECRET)");
+    refusesToStart(
+        LocalStack.SCHEDULER,
+        Set.of(),
+        Set.of("CONDUCTOR_KAFKA_PASSWORD"),
+        "conductor.kafka.password");
   }
 
   private static void refusesToStart(

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.events.EventType;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.platform.problem.Problem;
 import dev.conductor.platform.problem.ProblemType;
@@ -67,7 +68,7 @@ final class Conductor implements AutoCloseable {
     this.stack = stack;
     this.probe =
         KafkaProbe.watching(
-            stack.bootstrapServers(),
+            stack.kafkaClient(Principals.ADMIN),
             Topics.all(List.of("dev")).stream().map(Topics.TopicSpec::name).toList());
   }
 
@@ -194,6 +195,17 @@ final class Conductor implements AutoCloseable {
   /** Every record on {@code topic} up to its current end. */
   List<ConsumerRecord<String, byte[]>> readAll(String topic) {
     return probe.records(topic, record -> true);
+  }
+
+  /** Everything every service has dead-lettered so far ({@code conductor.dlq.*}). */
+  List<ConsumerRecord<String, byte[]>> deadLetters() {
+    List<ConsumerRecord<String, byte[]>> all = new java.util.ArrayList<>();
+    for (Topics.TopicSpec spec : Topics.all(stack.pools())) {
+      if (Topics.isDlq(spec.name())) {
+        all.addAll(readAll(spec.name()));
+      }
+    }
+    return all;
   }
 
   /** Stops the stack, after printing its report (which process ran where, its logs). */

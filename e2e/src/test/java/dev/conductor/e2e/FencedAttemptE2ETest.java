@@ -7,7 +7,6 @@ import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
-import dev.conductor.events.Topics;
 import dev.conductor.events.data.AttemptFenced;
 import dev.conductor.events.data.AttemptStarted;
 import dev.conductor.events.data.AttemptSucceeded;
@@ -129,7 +128,7 @@ class FencedAttemptE2ETest {
               return timeline.contains("dev.conductor.attempt.fenced.v1")
                   && timeline.split("dev.conductor.attempt.succeeded.v1", -1).length - 1 == 2;
             });
-    assertThat(conductor.readAll(Topics.DLQ)).isEmpty();
+    assertThat(conductor.deadLetters()).isEmpty();
   }
 
   private static <T> T first(String runId, EventType type, Class<T> data) {
@@ -141,9 +140,9 @@ class FencedAttemptE2ETest {
     return events(runId, type).stream().map(e -> data.cast(e.data())).toList();
   }
 
-  /** The run's events of one type, in the order of their topic. */
+  /** The run's events of one type, in the order of their topic (the dev pool's, if per pool). */
   private static List<Envelope<?>> events(String runId, EventType type) {
-    return conductor.readAll(type.topic()).stream()
+    return conductor.readAll(type.topic("dev")).stream()
         .filter(r -> runId.equals(r.key()))
         .<Envelope<?>>map(r -> KafkaEvents.decode(r.headers(), r.key(), r.value()))
         .filter(e -> e.type() == type)

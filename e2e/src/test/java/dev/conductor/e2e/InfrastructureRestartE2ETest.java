@@ -74,7 +74,7 @@ class InfrastructureRestartE2ETest {
         .pollInterval(Duration.ofSeconds(2))
         .until(() -> finished(accepted).size() == accepted.size());
     assertThat(finished(accepted).values()).as("every run succeeded").containsOnly("run.succeeded");
-    assertThat(conductor.readAll(Topics.DLQ)).as("nothing in the DLQ").isEmpty();
+    assertThat(conductor.deadLetters()).as("nothing in the DLQ").isEmpty();
   }
 
   /** Posts runs one after another until told to stop; a failed request is sent again. */

@@ -206,7 +206,7 @@ class RunLifecycleE2ETest {
         .atMost(RUN_TIMEOUT)
         .untilAsserted(
             () -> {
-              List<ConsumerRecord<String, byte[]>> dlq = conductor.readAll(Topics.DLQ);
+              List<ConsumerRecord<String, byte[]>> dlq = conductor.deadLetters();
               ConsumerRecord<String, byte[]> entry =
                   dlq.stream().filter(r -> "garbage".equals(r.key())).findFirst().orElseThrow();
               assertThat(header(entry, "dlq-reason")).isNotBlank();
@@ -417,7 +417,7 @@ class RunLifecycleE2ETest {
         .atMost(RUN_TIMEOUT)
         .until(
             () ->
-                conductor.readAll(Topics.RUNS).stream()
+                conductor.readAll(Topics.RUN_REQUESTS).stream()
                     .filter(r -> "dev.conductor.run.requested.v1".equals(header(r, "ce_type")))
                     .map(r -> tree(r.value()))
                     .filter(d -> idempotencyKey.equals(d.path("idempotencyKey").asText()))

@@ -99,7 +99,7 @@ class SlotCapacityE2ETest {
     Map<String, Instant> started = new HashMap<>();
     Map<String, String> executorOf = new HashMap<>();
     Map<String, Instant> ended = new HashMap<>();
-    for (ConsumerRecord<String, byte[]> record : conductor.readAll(Topics.JOB_EVENTS)) {
+    for (ConsumerRecord<String, byte[]> record : conductor.readAll(Topics.attempts("dev"))) {
       if (!runIds.contains(record.key())) {
         continue;
       }
@@ -140,14 +140,14 @@ class SlotCapacityE2ETest {
         .as("attempts running at once in the pool")
         .isLessThanOrEqualTo(FIRST_SLOTS + SECOND_SLOTS);
 
-    assertThat(conductor.readAll(Topics.DLQ))
+    assertThat(conductor.deadLetters())
         .as("nothing of these runs in the DLQ")
         .noneMatch(r -> runIds.contains(r.key()));
     assertThat(conductor.pool("dev").jsonPath().getInt("used")).isZero();
   }
 
   private static long startedBy(String executor) {
-    return conductor.readAll(Topics.JOB_EVENTS).stream()
+    return conductor.readAll(Topics.attempts("dev")).stream()
         .filter(r -> "dev.conductor.attempt.started.v1".equals(header(r, "ce_type")))
         .map(r -> KafkaEvents.decode(r.headers(), r.key(), r.value()).data())
         .filter(d -> executor.equals(((AttemptStarted) d).executorId()))

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.events.KafkaEvents;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.platform.problem.ProblemType;
 import java.sql.Connection;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
  * while the runs started after it succeed.
  */
 class UnpublishableEventsE2ETest {
+  private static final String SCHEDULER_CHANGES = Topics.changes(Principals.SCHEDULER_SERVICE);
+
   private static final String WS = "demo";
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
@@ -77,7 +79,7 @@ class UnpublishableEventsE2ETest {
     String next = startRun(body(16));
     awaitSucceeded(large);
     awaitSucceeded(next);
-    assertThat(conductor.readAll(Topics.DLQ)).isEmpty();
+    assertThat(conductor.deadLetters()).isEmpty();
   }
 
   /**
@@ -87,16 +89,13 @@ class UnpublishableEventsE2ETest {
    */
   @Test
   void anEventForAMissingTopicIsParkedAndLaterRunsSucceed() throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conductor.stack.bootstrapServers()))) {
-      admin.deleteTopics(List.of(Topics.CHANGES)).all().get(30, TimeUnit.SECONDS);
+    try (Admin admin = Admin.create(conductor.stack.kafkaClient(Principals.ADMIN))) {
+      admin.deleteTopics(List.of(SCHEDULER_CHANGES)).all().get(30, TimeUnit.SECONDS);
       await("the topic is gone")
           .atMost(Duration.ofSeconds(30))
-          .until(() -> !admin.listTopics().names().get().contains(Topics.CHANGES));
+          .until(() -> !admin.listTopics().names().get().contains(SCHEDULER_CHANGES));
       try {
-        describeDev("changed while conductor.changes is gone");
+        describeDev("changed while the scheduler's changes topic is gone");
         List<String> runs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
           runs.add(startRun(body(16)));
@@ -107,13 +106,14 @@ class UnpublishableEventsE2ETest {
         await("the scheduler parks its config.changed with the reason")
             .atMost(Duration.ofSeconds(30))
             .pollInterval(Duration.ofMillis(500))
-            .until(() -> parkedReason(Topics.CHANGES).isPresent());
-        assertThat(parkedReason(Topics.CHANGES).orElseThrow())
-            .isEqualTo("topic " + Topics.CHANGES + " does not exist on the broker");
-        assertThat(conductor.readAll(Topics.DLQ)).isEmpty();
+            .until(() -> parkedReason(SCHEDULER_CHANGES).isPresent());
+        assertThat(parkedReason(SCHEDULER_CHANGES).orElseThrow())
+            .isEqualTo("topic " + SCHEDULER_CHANGES + " does not exist on the broker");
+        assertThat(conductor.deadLetters()).isEmpty();
       } finally {
         admin
-            .createTopics(List.of(new NewTopic(Topics.CHANGES, Optional.of(1), Optional.empty())))
+            .createTopics(
+                List.of(new NewTopic(SCHEDULER_CHANGES, Optional.of(1), Optional.empty())))
             .all()
             .get(30, TimeUnit.SECONDS);
       }

@@ -1,42 +1,38 @@
 package dev.conductor.embedded;
 
-import dev.conductor.events.Topics;
-import dev.conductor.events.Topics.TopicSpec;
+import dev.conductor.events.Principals;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real single-node Kafka (KRaft, combined broker and controller) running inside this JVM, with
- * every Conductor topic created. No Docker, no ZooKeeper, about two seconds to start.
+ * the bus {@linkplain Bus provisioned}: every principal's SCRAM credentials, every Conductor topic
+ * and its ACLs. No Docker, no ZooKeeper, about two seconds to start.
+ *
+ * <p>Clients connect with SASL/SCRAM-SHA-512 over SASL_PLAINTEXT, bound to the loopback interface
+ * only (a production bus uses SASL_SSL). The broker authorizes every request (StandardAuthorizer,
+ * deny when no ACL matches). The controller listener, which only this node itself reaches, uses
+ * SASL/PLAIN with a password made up at each start: KRaft cannot check SCRAM there, since SCRAM
+ * credentials live in the very metadata log the controller serves.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final String CONTROLLER = "CONTROLLER";
+  private static final String CLIENTS = "SASL_PLAINTEXT";
   private static final int NODE_ID = 1;
   private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(60);
 
@@ -44,19 +40,25 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path logDir;
   private final boolean ownsDir;
   private final String bootstrapServers;
+  private final BusSecrets secrets;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedKafka(
-      KafkaRaftServer server, Path logDir, boolean ownsDir, String bootstrapServers) {
+      KafkaRaftServer server,
+      Path logDir,
+      boolean ownsDir,
+      String bootstrapServers,
+      BusSecrets secrets) {
     this.server = server;
     this.logDir = logDir;
     this.ownsDir = ownsDir;
     this.bootstrapServers = bootstrapServers;
+    this.secrets = secrets;
   }
 
-  /** Starts a broker on free ports in a temp directory, with the topics of {@code pools}. */
-  public static EmbeddedKafka start(List<String> pools) {
-    return start(0, null, pools);
+  /** Starts a broker on free ports in a temp directory, with the bus of {@code pools}. */
+  public static EmbeddedKafka start(List<String> pools, BusSecrets secrets) {
+    return start(0, null, pools, secrets);
   }
 
   /**
@@ -66,8 +68,9 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param dir the log directory, kept across restarts; {@code null} for a temp one deleted on
    *     close
    * @param pools the pools whose topics are created besides the shared ones
+   * @param secrets the principals' passwords (the admin's is the broker's own)
    */
-  public static EmbeddedKafka start(int port, Path dir, List<String> pools) {
+  public static EmbeddedKafka start(int port, Path dir, List<String> pools, BusSecrets secrets) {
     Logs.quietServers();
     boolean ownsDir = dir == null;
     Path logDir = ownsDir ? Dirs.temp("conductor-kafka-") : dir.toAbsolutePath();
@@ -79,14 +82,15 @@ public final class EmbeddedKafka implements AutoCloseable {
       int controllerPort = Ports.free();
       KafkaRaftServer server;
       try {
-        server = startServer(logDir, clientPort, controllerPort);
+        server = startServer(logDir, clientPort, controllerPort, secrets);
       } catch (RuntimeException e) {
         failure = e;
         continue;
       }
-      EmbeddedKafka kafka = new EmbeddedKafka(server, logDir, ownsDir, HOST + ":" + clientPort);
+      EmbeddedKafka kafka =
+          new EmbeddedKafka(server, logDir, ownsDir, HOST + ":" + clientPort, secrets);
       try {
-        createTopics(kafka.bootstrapServers, pools);
+        kafka.provision(pools);
         return kafka;
       } catch (RuntimeException e) {
         kafka.close();
@@ -101,6 +105,24 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  public BusSecrets secrets() {
+    return secrets;
+  }
+
+  /** Client settings to connect as {@code principal}. */
+  public Map<String, Object> client(String principal) {
+    return secrets.client(bootstrapServers, principal);
+  }
+
+  /** Provisions the bus for {@code pools} (again): credentials, topics and ACLs; idempotent. */
+  public void provision(List<String> pools) {
+    Map<String, Object> props = new java.util.HashMap<>(client(Principals.ADMIN));
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "conductor-bus-provisioner");
+    try (Admin admin = Admin.create(props)) {
+      Bus.provision(admin, pools, secrets);
+    }
   }
 
   Path logDir() {
@@ -123,75 +145,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /**
-   * Creates every topic of {@link Topics#all(List)} on any broker and waits until each has a leader
-   * for every partition. Topics that already exist are left as they are, so this can run before
-   * every start of a local stack. The replication factor is the broker's default.
-   */
-  public static void createTopics(String bootstrapServers, List<String> pools) {
-    List<TopicSpec> specs = Topics.all(pools);
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "conductor-testkit-topics");
-    try (Admin admin = Admin.create(props)) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (TopicSpec spec : specs) {
-        NewTopic topic =
-            new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.empty());
-        if (spec.logAppendTime()) {
-          topic.configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"));
-        }
-        topics.add(topic);
-      }
-      for (Map.Entry<String, KafkaFuture<Void>> created :
-          admin.createTopics(topics).values().entrySet()) {
-        try {
-          created.getValue().get(TOPICS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + created.getKey(), e);
-          }
-        }
-      }
-      awaitLeaders(admin, specs.stream().map(TopicSpec::name).collect(Collectors.toSet()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("topics not created within " + TOPICS_TIMEOUT, e);
-    }
-  }
-
-  /**
-   * A created topic is committed on the controller before the broker's metadata catches up; clients
-   * that start right after this returns must find every partition led.
-   */
-  private static void awaitLeaders(Admin admin, Set<String> names) throws InterruptedException {
-    long deadline = System.nanoTime() + TOPICS_TIMEOUT.toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        Map<String, TopicDescription> described =
-            admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS);
-        boolean led =
-            described.values().stream()
-                .flatMap(d -> d.partitions().stream())
-                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-        if (led && described.keySet().containsAll(names)) {
-          return;
-        }
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        last = e; // typically UnknownTopicOrPartition until metadata propagates
-      }
-      Thread.sleep(50);
-    }
-    throw new IllegalStateException("topics have no leader after " + TOPICS_TIMEOUT, last);
-  }
-
-  private static KafkaRaftServer startServer(Path logDir, int clientPort, int controllerPort) {
+  private static KafkaRaftServer startServer(
+      Path logDir, int clientPort, int controllerPort, BusSecrets secrets) {
     KafkaConfig config =
-        new KafkaConfig(brokerProperties(logDir, clientPort, controllerPort), false);
-    format(logDir);
+        new KafkaConfig(brokerProperties(logDir, clientPort, controllerPort, secrets), false);
+    format(logDir, secrets);
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     try {
       // Returns once the broker is unfenced, i.e. ready for clients.
@@ -209,7 +167,7 @@ public final class EmbeddedKafka implements AutoCloseable {
    * formatter's own "ignore formatted" still left a second cluster id behind, and a restart on the
    * same directory then refused to start ("Invalid cluster.id"): a formatted dir is left alone.
    */
-  private static void format(Path logDir) {
+  private static void format(Path logDir, BusSecrets secrets) {
     if (java.nio.file.Files.exists(logDir.resolve("meta.properties"))) {
       return;
     }
@@ -222,6 +180,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setMetadataLogDirectory(logDir.toString())
             .setControllerListenerName(CONTROLLER)
             .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+            // The admin's credentials are in the metadata from the start: the broker logs in to
+            // itself with them before anything else could create them.
+            .setScramArguments(
+                List.of(
+                    BusSecrets.MECHANISM
+                        + "=[name="
+                        + Principals.ADMIN
+                        + ",password="
+                        + secrets.password(Principals.ADMIN)
+                        + "]"))
             .setIgnoreFormatted(true);
     try {
       formatter.run();
@@ -230,14 +198,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  static Properties brokerProperties(Path logDir, int clientPort, int controllerPort) {
+  static Properties brokerProperties(
+      Path logDir, int clientPort, int controllerPort, BusSecrets secrets) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", String.valueOf(NODE_ID));
     p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     p.put(
         "listeners",
-        "PLAINTEXT://"
+        CLIENTS
+            + "://"
             + HOST
             + ":"
             + clientPort
@@ -247,10 +217,35 @@ public final class EmbeddedKafka implements AutoCloseable {
             + HOST
             + ":"
             + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + clientPort);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+    p.put("advertised.listeners", CLIENTS + "://" + HOST + ":" + clientPort);
+    p.put(
+        "listener.security.protocol.map",
+        CLIENTS + ":SASL_PLAINTEXT," + CONTROLLER + ":SASL_PLAINTEXT");
     p.put("controller.listener.names", CONTROLLER);
-    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("inter.broker.listener.name", CLIENTS);
+    // Clients, and the broker to itself: SCRAM-SHA-512 as the admin.
+    p.put("sasl.enabled.mechanisms", BusSecrets.MECHANISM);
+    p.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", BusSecrets.MECHANISM);
+    p.put("sasl.mechanism.inter.broker.protocol", BusSecrets.MECHANISM);
+    p.put(
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+        secrets.jaas(Principals.ADMIN));
+    // The broker to its own controller: PLAIN, with a password that lives as long as this process.
+    String controllerPassword = Uuid.randomUuid().toString();
+    p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+    p.put("sasl.mechanism.controller.protocol", "PLAIN");
+    p.put(
+        "listener.name.controller.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"controller\""
+            + " password=\""
+            + controllerPassword
+            + "\" user_controller=\""
+            + controllerPassword
+            + "\";");
+    // Every request is authorized; nothing is allowed that no ACL allows.
+    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    p.put("allow.everyone.if.no.acl.found", "false");
+    p.put("super.users", "User:" + Principals.ADMIN + ";User:controller");
     p.put("log.dirs", logDir.toString());
     // One node: every internal topic must be satisfiable with a single replica.
     p.put("offsets.topic.replication.factor", "1");

@@ -9,7 +9,10 @@ import java.util.concurrent.CountDownLatch;
  * Runs {@link EmbeddedKafka} as its own process, for end-to-end tests and the local runner.
  *
  * <pre>java -Xmx256m -cp CP dev.conductor.embedded.KafkaMain --port 0 --dir D --pools dev,test
- * </pre>
+ *     --secrets S</pre>
+ *
+ * <p>{@code --secrets} names the principals' passwords ({@link BusSecrets#loadOrCreate}): the
+ * launcher writes it first, so that it can hand each service its own.
  *
  * <p>Prints {@code KAFKA READY <bootstrap>} once every topic exists and stops cleanly on SIGTERM or
  * when its launcher is gone; a start that fails prints {@code KAFKA FAILED <cause>}. With {@code
@@ -21,7 +24,7 @@ public final class KafkaMain {
   public static void main(String[] args) throws InterruptedException {
     Logs.forMain();
     Mains.exitWithParent();
-    MainArgs parsed = new MainArgs(args, "port", "dir", "pools");
+    MainArgs parsed = new MainArgs(args, "port", "dir", "pools", "secrets");
     List<String> pools =
         Arrays.stream(parsed.get("pools", String.join(",", Topics.DEFAULT_POOLS)).split(","))
             .map(String::trim)
@@ -29,7 +32,16 @@ public final class KafkaMain {
             .toList();
     EmbeddedKafka kafka;
     try {
-      kafka = EmbeddedKafka.start(parsed.port(), parsed.dir(), pools);
+      String secrets = parsed.get("secrets", null);
+      if (secrets == null) {
+        throw new IllegalArgumentException("--secrets is required: the bus's passwords file");
+      }
+      kafka =
+          EmbeddedKafka.start(
+              parsed.port(),
+              parsed.dir(),
+              pools,
+              BusSecrets.loadOrCreate(java.nio.file.Path.of(secrets), pools));
     } catch (RuntimeException e) {
       Mains.failed("KAFKA", e);
       return;

@@ -2,6 +2,7 @@ package dev.conductor.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.conductor.events.Principals;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +12,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,16 +25,25 @@ class MainProcessesTest {
   @Test
   void kafkaMainReportsReadyServesTopicsAndStopsOnSigterm() throws Exception {
     Path data = dir.resolve("kafka");
+    Path secrets = dir.resolve("passwords.properties");
     Process process =
         launch(
-            "-Xmx256m", KafkaMain.class, "--port", "0", "--dir", data.toString(), "--pools", "gpu");
+            "-Xmx256m",
+            KafkaMain.class,
+            "--port",
+            "0",
+            "--dir",
+            data.toString(),
+            "--pools",
+            "gpu",
+            "--secrets",
+            secrets.toString());
     try {
       String ready = readyLine(process);
       assertThat(ready).matches("KAFKA READY 127\\.0\\.0\\.1:\\d+");
-      Properties props = new Properties();
-      props.put(
-          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ready.substring("KAFKA READY ".length()));
-      try (Admin admin = Admin.create(props)) {
+      BusSecrets bus = BusSecrets.loadOrCreate(secrets, List.of("gpu"));
+      try (Admin admin =
+          Admin.create(bus.client(ready.substring("KAFKA READY ".length()), Principals.ADMIN))) {
         assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))
             .contains("conductor.jobs.gpu", "conductor.triggers")
             .doesNotContain("conductor.jobs.dev");

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The AsyncAPI document and the code describe the same topics, types and schemas. */
 class AsyncApiDocumentTest {
   private static final String POOL = "{pool}";
+  private static final String WRITER = "{writer}";
 
   private static Path yaml;
   private static JsonNode doc;
@@ -70,7 +72,7 @@ class AsyncApiDocumentTest {
     for (EventType type : EventType.values()) {
       assertThat(channelOfType.get(type.type()))
           .as("channel of %s", type.type())
-          .isEqualTo(type.topic(POOL));
+          .isEqualTo(type.topic(type.scope() == EventType.Scope.PER_WRITER ? WRITER : POOL));
     }
   }
 
@@ -119,6 +121,17 @@ class AsyncApiDocumentTest {
           assertCreated(created, topic, partitions, appendTime);
           covered.add(topic);
         }
+      } else if (address.contains(WRITER)) {
+        assertThat(channel.path("parameters").has("writer")).as(address).isTrue();
+        String prefix = address.replace(WRITER, "");
+        List<String> topics =
+            created.keySet().stream().filter(t -> t.startsWith(prefix)).sorted().toList();
+        assertThat(topics).as(address).isNotEmpty();
+        for (String topic : topics) {
+          assertCreated(created, topic, partitions, appendTime);
+          assertThat(created.get(topic).writer()).isEqualTo(topic.substring(prefix.length()));
+          covered.add(topic);
+        }
       } else {
         assertThat(address).doesNotContain("{");
         assertCreated(created, address, partitions, appendTime);
@@ -127,6 +140,36 @@ class AsyncApiDocumentTest {
     }
 
     assertThat(covered).isEqualTo(new TreeSet<>(created.keySet()));
+  }
+
+  /** One writer per topic: the operation that sends to a channel names the topic's writer. */
+  @Test
+  void eachChannelHasOneSendOperationNamingItsWriter() {
+    Map<String, String> writerOfChannel = new HashMap<>();
+    for (Map.Entry<String, JsonNode> entry : fields(doc.path("operations"))) {
+      JsonNode operation = entry.getValue();
+      assertThat(operation.path("action").asText()).as(entry.getKey()).isEqualTo("send");
+      String channelRef = operation.path("channel").path("$ref").asText();
+      String summary = operation.path("summary").asText();
+      assertThat(summary).as(entry.getKey()).matches("Written by [^ ,]+\\.");
+      String writer = summary.substring("Written by ".length(), summary.length() - 1);
+      assertThat(writerOfChannel.put(channelRef, writer)).as(channelRef).isNull();
+    }
+    for (Map.Entry<String, JsonNode> channel : fields(doc.path("channels"))) {
+      String address = channel.getValue().path("address").asText();
+      String writer = writerOfChannel.get("#/channels/" + channel.getKey());
+      assertThat(writer).as("send operation of %s", address).isNotNull();
+      for (Topics.TopicSpec spec : Topics.all()) {
+        String pool = spec.name().substring(spec.name().lastIndexOf('.') + 1);
+        if (spec.name().equals(address)
+            || spec.name().equals(address.replace(POOL, pool))
+            || spec.name().equals(address.replace(WRITER, spec.writer()))) {
+          assertThat(spec.writer())
+              .as("writer of %s", spec.name())
+              .isEqualTo(writer.replace(POOL, pool).replace(WRITER, spec.writer()));
+        }
+      }
+    }
   }
 
   @Test

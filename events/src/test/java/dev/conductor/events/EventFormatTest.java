@@ -36,8 +36,11 @@ class EventFormatTest {
             small.key(),
             huge);
 
-    assertThat(KafkaEvents.toRecord(small, Topics.CHANGES, null).value()).isNotEmpty();
-    assertThatThrownBy(() -> KafkaEvents.toRecord(big, Topics.CHANGES, null))
+    assertThat(
+            KafkaEvents.toRecord(small, Topics.changes(Principals.TRIGGER_SERVICE), null).value())
+        .isNotEmpty();
+    assertThatThrownBy(
+            () -> KafkaEvents.toRecord(big, Topics.changes(Principals.TRIGGER_SERVICE), null))
         .isInstanceOf(EventTooLargeException.class)
         .hasMessageContaining("exceeds the limit");
   }
@@ -195,7 +198,8 @@ class EventFormatTest {
         .isEqualTo(withSubject.subject());
 
     Envelope<?> noSubject = Samples.envelope(EventType.CONFIG_CHANGED);
-    ProducerRecord<String, byte[]> config = KafkaEvents.toRecord(noSubject, Topics.CHANGES, null);
+    ProducerRecord<String, byte[]> config =
+        KafkaEvents.toRecord(noSubject, Topics.changes(Principals.TRIGGER_SERVICE), null);
     assertThat(KafkaEvents.decode(config.headers(), null, config.value()).key())
         .isEqualTo(noSubject.id());
     assertThat(KafkaEvents.header(config.headers(), KafkaEvents.TRACEPARENT)).isNull();

@@ -56,14 +56,42 @@ class EventTypeTest {
     assertThat(EventType.ATTEMPT_CANCEL_REQUESTED.perPool()).isTrue();
     assertThat(EventType.ATTEMPT_CANCEL_REQUESTED.topic("dev")).isEqualTo("conductor.control.dev");
     assertThat(EventType.ATTEMPT_CANCEL_REQUESTED.topic("prod")).isEqualTo(Topics.control("prod"));
+    assertThat(EventType.ATTEMPT_SUCCEEDED.topic("prod")).isEqualTo(Topics.attempts("prod"));
     assertThat(Arrays.stream(EventType.values()).filter(EventType::perPool))
-        .containsExactlyInAnyOrder(EventType.JOB_AUTHORIZED, EventType.ATTEMPT_CANCEL_REQUESTED);
+        .containsExactlyInAnyOrder(
+            EventType.JOB_AUTHORIZED,
+            EventType.ATTEMPT_CANCEL_REQUESTED,
+            EventType.ATTEMPT_STARTED,
+            EventType.ATTEMPT_HEARTBEAT,
+            EventType.ATTEMPT_SUCCEEDED,
+            EventType.ATTEMPT_FAILED,
+            EventType.ATTEMPT_TIMED_OUT,
+            EventType.ATTEMPT_CANCELLED);
+  }
+
+  @Test
+  void aTypeBelongsOnlyOnItsWritersTopic() {
+    assertThat(EventType.RUN_QUEUED.belongsOn(Topics.RUNS)).isTrue();
+    assertThat(EventType.RUN_REQUESTED.belongsOn(Topics.RUNS)).isFalse();
+    assertThat(EventType.ATTEMPT_SUCCEEDED.belongsOn(Topics.attempts("prod"))).isTrue();
+    assertThat(EventType.ATTEMPT_SUCCEEDED.belongsOn(Topics.JOB_EVENTS)).isFalse();
+    assertThat(EventType.ATTEMPT_SUCCEEDED.belongsOn(Topics.ATTEMPTS_PREFIX)).isFalse();
+    assertThat(EventType.JOB_DENIED.belongsOn(Topics.attempts("dev"))).isFalse();
+    assertThat(EventType.CONFIG_CHANGED.belongsOn(Topics.changes("identity-broker"))).isTrue();
+    assertThat(EventType.CONFIG_CHANGED.belongsOn(Topics.dlq("identity-broker"))).isFalse();
+  }
+
+  @Test
+  void perWriterTypesNameTheWritersTopic() {
+    assertThat(EventType.CONFIG_CHANGED.scope()).isEqualTo(EventType.Scope.PER_WRITER);
+    assertThat(EventType.CONFIG_CHANGED.topic(Principals.IDENTITY_BROKER))
+        .isEqualTo("conductor.changes.identity-broker");
   }
 
   @ParameterizedTest
   @EnumSource(EventType.class)
   void topicWithoutPoolOnlyForSharedTopics(EventType type) {
-    if (type.perPool()) {
+    if (type.scope() != EventType.Scope.SHARED) {
       assertThatThrownBy(type::topic).isInstanceOf(IllegalStateException.class);
     } else {
       assertThat(type.topic()).isEqualTo(type.topic("prod")).startsWith("conductor.");
@@ -75,8 +103,18 @@ class EventTypeTest {
     Set<String> created =
         Topics.all().stream().map(Topics.TopicSpec::name).collect(Collectors.toSet());
     for (EventType type : EventType.values()) {
-      for (String pool : Topics.DEFAULT_POOLS) {
-        assertThat(created).as(type.type() + " in pool " + pool).contains(type.topic(pool));
+      List<String> keys =
+          switch (type.scope()) {
+            case SHARED -> List.of("");
+            case PER_POOL -> Topics.DEFAULT_POOLS;
+            case PER_WRITER ->
+                List.of(
+                    Principals.TRIGGER_SERVICE,
+                    Principals.SCHEDULER_SERVICE,
+                    Principals.IDENTITY_BROKER);
+          };
+      for (String key : keys) {
+        assertThat(created).as(type.type() + " for " + key).contains(type.topic(key));
       }
     }
   }
@@ -84,15 +122,14 @@ class EventTypeTest {
   @Test
   void designTableTopics() {
     assertThat(EventType.TRIGGER_REQUESTED.topic()).isEqualTo(Topics.TRIGGERS);
-    assertThat(EventType.RUN_REQUESTED.topic()).isEqualTo(Topics.RUNS);
+    assertThat(EventType.RUN_REQUESTED.topic()).isEqualTo(Topics.RUN_REQUESTS);
     assertThat(EventType.JOB_SCHEDULED.topic()).isEqualTo(Topics.RUNS);
     assertThat(EventType.JOB_WAITING.topic()).isEqualTo(Topics.RUNS);
     assertThat(EventType.DECISION_RECORDED.topic()).isEqualTo(Topics.DECISIONS);
     assertThat(EventType.CREDENTIAL_REVOKED.topic()).isEqualTo(Topics.DECISIONS);
     assertThat(EventType.JOB_DENIED.topic()).isEqualTo(Topics.JOB_EVENTS);
     assertThat(EventType.JOB_CREDENTIAL_FAILED.topic()).isEqualTo(Topics.JOB_EVENTS);
-    assertThat(EventType.ATTEMPT_HEARTBEAT.topic()).isEqualTo(Topics.JOB_EVENTS);
-    assertThat(EventType.CONFIG_CHANGED.topic()).isEqualTo(Topics.CHANGES);
+    assertThat(EventType.ATTEMPT_FENCED.topic()).isEqualTo(Topics.RUNS);
     assertThat(EventType.AUDIT_CHECKPOINT.topic()).isEqualTo(Topics.AUDIT);
   }
 }

@@ -82,7 +82,7 @@ public final class KafkaProbe implements AutoCloseable {
 
   private static volatile KafkaProbe shared;
 
-  private final String bootstrap;
+  private final Map<String, Object> client;
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> consumer;
   private final List<TopicPartition> partitions = new ArrayList<>();
@@ -91,24 +91,17 @@ public final class KafkaProbe implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  private KafkaProbe(String bootstrap, Collection<String> topics) {
-    this.bootstrap = bootstrap;
+  private KafkaProbe(Map<String, Object> client, Collection<String> topics) {
+    this.client = Map.copyOf(client);
     producer =
         new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.LINGER_MS_CONFIG,
-                0),
+            with(client, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0),
             new StringSerializer(),
             new ByteArraySerializer());
     consumer =
         new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
+            with(
+                client,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                 false,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
@@ -130,16 +123,27 @@ public final class KafkaProbe implements AutoCloseable {
     thread.start();
   }
 
-  /** A probe of {@code topics} on {@code bootstrap}; close it when done. */
-  public static KafkaProbe watching(String bootstrap, Collection<String> topics) {
-    return new KafkaProbe(bootstrap, topics);
+  /**
+   * A probe of {@code topics}, reaching the broker with {@code client} (bootstrap servers and a
+   * principal that may read and write them); close it when done.
+   */
+  public static KafkaProbe watching(Map<String, Object> client, Collection<String> topics) {
+    return new KafkaProbe(client, topics);
+  }
+
+  private static Map<String, Object> with(Map<String, Object> client, Object... keysAndValues) {
+    Map<String, Object> config = new java.util.HashMap<>(client);
+    for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+      config.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return config;
   }
 
   /** The probe of this JVM's shared test broker ({@link KafkaTestResource}), every topic. */
   public static synchronized KafkaProbe shared() {
     if (shared == null) {
       List<String> topics = Topics.all().stream().map(Topics.TopicSpec::name).toList();
-      shared = new KafkaProbe(KafkaTestResource.bootstrapServers(), topics);
+      shared = new KafkaProbe(KafkaTestResource.admin(), topics);
     }
     return shared;
   }
@@ -212,7 +216,7 @@ public final class KafkaProbe implements AutoCloseable {
 
   /** The events seen so far whose key is {@code key}, the DLQ's copies left out. */
   public List<Seen> events(String key) {
-    return seen(s -> key.equals(s.key()) && s.event() != null && !Topics.DLQ.equals(s.topic()));
+    return seen(s -> key.equals(s.key()) && s.event() != null && !Topics.isDlq(s.topic()));
   }
 
   /** The events seen so far on {@code topic} whose key is {@code key}. */
@@ -225,9 +229,9 @@ public final class KafkaProbe implements AutoCloseable {
     return seen(s -> topic.equals(s.topic()) && key.equals(s.key()) && s.type() == type);
   }
 
-  /** What reached {@code conductor.dlq} with {@code key}. */
+  /** What reached any service's {@code conductor.dlq.<principal>} with {@code key}. */
   public List<Seen> deadLetters(String key) {
-    return seen(s -> Topics.DLQ.equals(s.topic()) && key.equals(s.key()));
+    return seen(s -> Topics.isDlq(s.topic()) && key.equals(s.key()));
   }
 
   /** Waits up to {@link #WAIT} until {@code count} records match; answers them. */
@@ -290,10 +294,7 @@ public final class KafkaProbe implements AutoCloseable {
         partitions.stream().filter(p -> named.isEmpty() || named.contains(p.topic())).toList();
     Map<TopicPartition, Long> end;
     try (KafkaConsumer<String, byte[]> offsets =
-        new KafkaConsumer<>(
-            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-            new StringDeserializer(),
-            new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(client, new StringDeserializer(), new ByteArrayDeserializer())) {
       end = offsets.endOffsets(asked);
     }
     Awaitility.await()

@@ -1,10 +1,12 @@
 package dev.conductor.testkit;
 
 import com.nimbusds.jose.jwk.ECKey;
+import dev.conductor.embedded.BusSecrets;
 import dev.conductor.embedded.EmbeddedDatabase;
 import dev.conductor.embedded.EmbeddedKafka;
 import dev.conductor.events.Topics;
 import java.text.ParseException;
+import java.util.List;
 
 /**
  * The one Kafka, PostgreSQL and issuer a test JVM shares across test classes, started on first use
@@ -17,6 +19,7 @@ import java.text.ParseException;
  */
 final class Shared {
   private static final String KAFKA = "conductor.testkit.shared.kafka";
+  private static final String KAFKA_PASSWORD = "conductor.testkit.shared.kafka.password";
   private static final String DB_URL = "conductor.testkit.shared.db.url";
   private static final String DB_USER = "conductor.testkit.shared.db.user";
   private static final String DB_PASSWORD = "conductor.testkit.shared.db.password";
@@ -27,20 +30,32 @@ final class Shared {
 
   private Shared() {}
 
-  /** Bootstrap servers of the shared broker, with the topics of {@link Topics#DEFAULT_POOLS}. */
+  /**
+   * Bootstrap servers of the shared broker, with the bus of {@link Topics#DEFAULT_POOLS}. It is
+   * always the embedded one, also where Docker is at hand: the bus needs SASL/SCRAM and ACLs.
+   */
   static synchronized String kafka() {
     String bootstrap = System.getProperty(KAFKA);
     if (bootstrap == null) {
-      if (Containers.enabled()) {
-        bootstrap = Containers.kafka(Topics.DEFAULT_POOLS);
-      } else {
-        EmbeddedKafka kafka = EmbeddedKafka.start(Topics.DEFAULT_POOLS);
-        closeOnExit("kafka", kafka);
-        bootstrap = kafka.bootstrapServers();
-      }
+      String password = BusSecrets.newPassword();
+      EmbeddedKafka kafka =
+          EmbeddedKafka.start(
+              Topics.DEFAULT_POOLS, BusSecrets.uniform(password, Topics.DEFAULT_POOLS));
+      closeOnExit("kafka", kafka);
+      bootstrap = kafka.bootstrapServers();
+      System.setProperty(KAFKA_PASSWORD, password);
       System.setProperty(KAFKA, bootstrap);
     }
     return bootstrap;
+  }
+
+  /**
+   * The shared broker's principals' passwords for these pools: one password for all of them in a
+   * test JVM (each service still logs in as its own principal, and the ACLs still tell them apart).
+   */
+  static BusSecrets kafkaSecrets(List<String> pools) {
+    kafka();
+    return BusSecrets.uniform(System.getProperty(KAFKA_PASSWORD), pools);
   }
 
   static synchronized EmbeddedDatabase database() {

@@ -14,8 +14,11 @@ class SharedResourcesTest {
   void kafkaResourceSharesOneBrokerAcrossInstances() {
     Map<String, String> first = new KafkaTestResource().start();
     Map<String, String> second = new KafkaTestResource().start();
-    assertThat(first).containsOnlyKeys("kafka.bootstrap.servers");
+    assertThat(first)
+        .containsOnlyKeys(
+            "kafka.bootstrap.servers", "kafka.security.protocol", "conductor.kafka.password");
     assertThat(first.get("kafka.bootstrap.servers")).matches("127\\.0\\.0\\.1:\\d+");
+    assertThat(first.get("conductor.kafka.password")).hasSizeGreaterThan(20);
     assertThat(second).isEqualTo(first);
     assertThat(KafkaTestResource.bootstrapServers())
         .isEqualTo(first.get("kafka.bootstrap.servers"));

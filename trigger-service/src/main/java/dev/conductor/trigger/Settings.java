@@ -20,9 +20,11 @@ public interface Settings {
   Optional<String> schedulerUrl();
 
   /**
-   * The oldest a trigger event's token may be (its {@code iat}), as of the record's append time.
+   * The oldest a trigger event's token may be (its {@code iat}), as of the record's append time. A
+   * producer reuses one token for many messages: the default is the broker's token lifetime, so a
+   * token serves until it expires.
    */
-  @WithDefault("5m")
+  @WithDefault("15m")
   Duration tokenMaxAge();
 
   /**

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import dev.conductor.events.EventType;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.testkit.AccessTestResource;
@@ -101,7 +102,7 @@ class PipelineResourceTest {
     var second =
         KafkaProbe.shared()
             .awaitRecord(
-                Topics.CHANGES,
+                Topics.changes(Principals.TRIGGER_SERVICE),
                 KafkaProbe.event(
                     e ->
                         e.type() == EventType.CONFIG_CHANGED
@@ -117,7 +118,7 @@ class PipelineResourceTest {
     assertThat(
             KafkaProbe.shared()
                 .records(
-                    Topics.CHANGES,
+                    Topics.changes(Principals.TRIGGER_SERVICE),
                     KafkaProbe.event(
                         e -> e.type() == EventType.CONFIG_CHANGED && key.equals(e.key()))))
         .hasSize(2);

@@ -19,6 +19,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.events.data.RunRequested;
@@ -433,7 +434,7 @@ class PipelinesSectionTest {
         KafkaProbe.decode(
             KafkaProbe.shared()
                 .awaitRecord(
-                    Topics.RUNS,
+                    Topics.RUN_REQUESTS,
                     KafkaProbe.event(
                         e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key()))));
     RunRequested run = (RunRequested) event.data();
@@ -753,7 +754,7 @@ class PipelinesSectionTest {
     String key = ws + "/" + p;
     return KafkaProbe.shared()
         .awaitRecord(
-            Topics.CHANGES,
+            Topics.changes(Principals.TRIGGER_SERVICE),
             KafkaProbe.event(
                 e ->
                     e.type() == EventType.CONFIG_CHANGED
@@ -769,7 +770,7 @@ class PipelinesSectionTest {
     String key = ws + "/" + p;
     return KafkaProbe.shared()
         .records(
-            Topics.CHANGES,
+            Topics.changes(Principals.TRIGGER_SERVICE),
             KafkaProbe.event(e -> e.type() == EventType.CONFIG_CHANGED && key.equals(e.key())));
   }
 }

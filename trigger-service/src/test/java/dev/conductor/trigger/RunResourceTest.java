@@ -117,7 +117,7 @@ class RunResourceTest {
     var record =
         KafkaProbe.shared()
             .awaitRecord(
-                Topics.RUNS,
+                Topics.RUN_REQUESTS,
                 KafkaProbe.event(
                     e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key())));
     Envelope<?> event = KafkaProbe.decode(record);
@@ -236,14 +236,14 @@ class RunResourceTest {
 
     KafkaProbe.shared()
         .awaitRecord(
-            Topics.RUNS,
+            Topics.RUN_REQUESTS,
             KafkaProbe.event(e -> e.type() == EventType.RUN_REQUESTED && runId.equals(e.key())));
     // Once the outbox is drained, everything both requests emitted is on the topic.
     await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows() == 0);
     assertThat(
             KafkaProbe.shared()
                 .records(
-                    Topics.RUNS,
+                    Topics.RUN_REQUESTS,
                     KafkaProbe.event(
                         e ->
                             e.type() == EventType.RUN_REQUESTED

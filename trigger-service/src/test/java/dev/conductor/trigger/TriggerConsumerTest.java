@@ -11,6 +11,7 @@ import dev.conductor.events.Envelope;
 import dev.conductor.events.EventCodec;
 import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.RunRequested;
 import dev.conductor.events.data.TriggerRequested;
@@ -121,22 +122,51 @@ class TriggerConsumerTest {
     awaitRunCausedBy(good.id());
   }
 
+  /**
+   * A producer reuses one token for many messages (only upstream producers may write the topic and
+   * only this service may read it); a message sent again is skipped by the inbox.
+   */
   @Test
-  void replayedTokenGoesToTheDlq() {
+  void oneTokenServesManyTriggersAndARepeatedOneStartsNothing() throws SQLException {
     String bearer = "Bearer " + triggerToken(operator);
     Envelope<TriggerRequested> first = trigger("nightly", null);
+    Envelope<TriggerRequested> second = trigger("nightly", null);
     KafkaProbe.shared().send(binary(first, bearer));
-    awaitRunCausedBy(first.id());
-    Envelope<TriggerRequested> replay = trigger("nightly", null);
-    KafkaProbe.shared().send(binary(replay, bearer));
+    KafkaProbe.shared().send(binary(second, bearer));
+    KafkaProbe.shared().send(binary(first, bearer));
+    Envelope<TriggerRequested> later = trigger("nightly", null);
+    KafkaProbe.shared().send(binary(later, bearer));
 
-    assertDeadLettered(replay.id(), "replay");
-    assertThat(runsCausedBy(replay.id())).isEmpty();
+    awaitRunCausedBy(first.id());
+    awaitRunCausedBy(second.id());
+    awaitRunCausedBy(later.id());
+    await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows() == 0);
+    assertThat(runsCausedBy(first.id())).hasSize(1);
+    assertThat(dlqFor(first.id())).isEmpty();
+  }
+
+  /**
+   * The inbox key is bound to the token's principal: another principal sending an event with the
+   * same (source, id) gets its own run, and cannot make the first one's be skipped.
+   */
+  @Test
+  void anotherPrincipalsEventWithTheSameIdIsItsOwn() {
+    String other = granted("pipeline.run", "/workspaces/" + ws + "/pipelines/nightly");
+    Envelope<TriggerRequested> mine = trigger("nightly", null);
+    KafkaProbe.shared().send(binary(mine, "Bearer " + triggerToken(operator)));
+    awaitRunCausedBy(mine.id());
+    KafkaProbe.shared().send(binary(mine, "Bearer " + triggerToken(other)));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> runsCausedBy(mine.id()).size() == 2);
+    assertThat(
+            runsCausedBy(mine.id()).stream()
+                .map(r -> ((RunRequested) KafkaProbe.decode(r).data()).requester().subject()))
+        .containsExactlyInAnyOrder(operator, other);
   }
 
   @Test
   void tooOldTokenGoesToTheDlq() {
-    Instant issued = Instant.now().minusSeconds(400);
+    Instant issued = Instant.now().minusSeconds(1000); // token-max-age is 15 minutes
     String old =
         IssuerTestResource.issuer()
             .token(
@@ -222,7 +252,9 @@ class TriggerConsumerTest {
 
     ConsumerRecord<String, byte[]> dead =
         KafkaProbe.shared()
-            .awaitRecord(Topics.DLQ, r -> marker.equals(KafkaProbe.header(r, "test-id")));
+            .awaitRecord(
+                Topics.dlq(Principals.TRIGGER_SERVICE),
+                r -> marker.equals(KafkaProbe.header(r, "test-id")));
     assertThat(KafkaProbe.header(dead, "dlq-reason")).isNotBlank();
     assertThat(KafkaProbe.header(dead, "dlq-source-topic")).isEqualTo(Topics.TRIGGERS);
     assertThat(dead.headers().lastHeader("authorization")).isNull();
@@ -242,7 +274,8 @@ class TriggerConsumerTest {
         KafkaEvents.toRecord(wrong, Topics.TRIGGERS, TRACEPARENT);
     record.headers().add(KafkaEvents.AUTHORIZATION, utf8("Bearer " + triggerToken(operator)));
     KafkaProbe.shared().send(record);
-    assertDeadLettered(wrong.id(), "accepts only");
+    // Only the trigger service writes run requests, and on their own topic.
+    assertDeadLettered(wrong.id(), "does not belong on conductor.triggers");
   }
 
   private Envelope<TriggerRequested> trigger(String pipeline, String idempotencyKey) {
@@ -271,7 +304,7 @@ class TriggerConsumerTest {
   private static ConsumerRecord<String, byte[]> awaitRunCausedBy(String triggerId) {
     return KafkaProbe.shared()
         .awaitRecord(
-            Topics.RUNS,
+            Topics.RUN_REQUESTS,
             KafkaProbe.event(
                 e -> e.type() == EventType.RUN_REQUESTED && triggerId.equals(e.causationId())));
   }
@@ -279,20 +312,24 @@ class TriggerConsumerTest {
   private static List<ConsumerRecord<String, byte[]>> runsCausedBy(String triggerId) {
     return KafkaProbe.shared()
         .records(
-            Topics.RUNS,
+            Topics.RUN_REQUESTS,
             KafkaProbe.event(
                 e -> e.type() == EventType.RUN_REQUESTED && triggerId.equals(e.causationId())));
   }
 
   private static List<ConsumerRecord<String, byte[]>> dlqFor(String eventId) {
     return KafkaProbe.shared()
-        .records(Topics.DLQ, r -> eventId.equals(KafkaProbe.header(r, "ce_id")));
+        .records(
+            Topics.dlq(Principals.TRIGGER_SERVICE),
+            r -> eventId.equals(KafkaProbe.header(r, "ce_id")));
   }
 
   private static void assertDeadLettered(String eventId, String reason) {
     ConsumerRecord<String, byte[]> dead =
         KafkaProbe.shared()
-            .awaitRecord(Topics.DLQ, r -> eventId.equals(KafkaProbe.header(r, "ce_id")));
+            .awaitRecord(
+                Topics.dlq(Principals.TRIGGER_SERVICE),
+                r -> eventId.equals(KafkaProbe.header(r, "ce_id")));
     assertThat(KafkaProbe.header(dead, "dlq-reason")).contains(reason).doesNotContain("eyJ");
     assertThat(KafkaProbe.header(dead, "dlq-source-topic")).isEqualTo(Topics.TRIGGERS);
     assertThat(dead.headers().lastHeader("authorization")).isNull();

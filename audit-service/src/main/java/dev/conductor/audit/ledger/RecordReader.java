@@ -41,10 +41,11 @@ public final class RecordReader {
       Instant timestamp) {
     Headers h = headers == null ? new RecordHeaders() : headers;
     String traceparent = KafkaEvents.header(h, KafkaEvents.TRACEPARENT);
-    if (Topics.DLQ.equals(topic)) {
+    if (Topics.isDlq(topic)) {
+      // One DLQ topic per writing service: the writer is part of the fact's identity.
       return fact(
           DLQ_RECORDED,
-          "dlq-" + partition + "-" + offset,
+          "dlq-" + topic.substring(Topics.DLQ_PREFIX.length()) + "-" + partition + "-" + offset,
           topic,
           partition,
           offset,

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conductor.audit.RunEvents;
 import dev.conductor.events.EventType;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.testkit.AccessTestResource;
 import dev.conductor.testkit.IssuerTestResource;
@@ -33,6 +34,9 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class LedgerFlowTest {
+  private static final String DLQ = Topics.dlq(Principals.SCHEDULER_SERVICE);
+  private static final String CHANGES = Topics.changes(Principals.TRIGGER_SERVICE);
+
   @Inject DataSource db;
 
   @Test
@@ -153,16 +157,14 @@ class LedgerFlowTest {
     String key = "run-dlq-" + System.nanoTime();
     ProducerRecord<String, byte[]> entry =
         new ProducerRecord<>(
-            Topics.DLQ,
-            key,
-            "{\"password\":\"hunter2-in-value\"}".getBytes(StandardCharsets.UTF_8));
+            DLQ, key, "{\"password\":\"hunter2-in-value\"}".getBytes(StandardCharsets.UTF_8));
     entry.headers().add("dlq-reason", utf8("rejected: unknown pipeline"));
     entry.headers().add("dlq-source-topic", utf8(Topics.RUNS));
     entry.headers().add("dlq-partition", utf8("2"));
     entry.headers().add("dlq-offset", utf8("17"));
     entry.headers().add("x-secret-token", utf8("hunter2-in-header"));
     var meta = KafkaProbe.shared().send(entry);
-    String id = "dlq-" + meta.partition() + "-" + meta.offset();
+    String id = "dlq-scheduler-service-" + meta.partition() + "-" + meta.offset();
 
     await()
         .atMost(Duration.ofSeconds(30))
@@ -172,7 +174,7 @@ class LedgerFlowTest {
     assertThat(event.path("source").asText()).isEqualTo("/conductor/audit-service");
     JsonNode data = event.path("data");
     assertThat(data.path("key").asText()).isEqualTo(key);
-    assertThat(data.path("topic").asText()).isEqualTo(Topics.DLQ);
+    assertThat(data.path("topic").asText()).isEqualTo(DLQ);
     assertThat(data.path("headers").path("dlq-reason").asText())
         .isEqualTo("rejected: unknown pipeline");
     assertThat(data.path("headers").path("dlq-source-topic").asText()).isEqualTo(Topics.RUNS);
@@ -180,7 +182,7 @@ class LedgerFlowTest {
     assertThat(data.path("headers").path("x-secret-token").asText()).isEqualTo("[redacted]");
     assertThat(data.path("valueLength").asInt()).isEqualTo(31);
     assertThat(event.toString()).doesNotContain("hunter2");
-    assertThat(text("SELECT topic FROM ledger WHERE id = ?", id)).isEqualTo(Topics.DLQ);
+    assertThat(text("SELECT topic FROM ledger WHERE id = ?", id)).isEqualTo(DLQ);
   }
 
   @Test
@@ -190,12 +192,12 @@ class LedgerFlowTest {
         KafkaProbe.shared()
             .send(
                 new ProducerRecord<>(
-                    Topics.CHANGES, key, "not a cloudevent".getBytes(StandardCharsets.UTF_8)));
+                    CHANGES, key, "not a cloudevent".getBytes(StandardCharsets.UTF_8)));
     RunEvents after = new RunEvents();
     RunEvents.Published first = after.events.get(0);
-    KafkaProbe.shared().publish(first.event(), Topics.CHANGES, null);
+    KafkaProbe.shared().publish(first.event(), CHANGES, null);
 
-    String id = "unreadable-" + Topics.CHANGES + "-" + meta.partition() + "-" + meta.offset();
+    String id = "unreadable-" + CHANGES + "-" + meta.partition() + "-" + meta.offset();
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> count("SELECT count(*) FROM ledger WHERE id = ?", first.event().id()) == 1);

@@ -1,6 +1,8 @@
 package dev.conductor.deploy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conductor.deploy.local.LocalStack;
+import dev.conductor.events.Principals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,9 +61,15 @@ final class AuditCommand implements Runnable {
 
     @Override
     public Integer call() {
-      StackFile stack = common.stack();
+      common.stack(); // fails clearly when nothing runs
+      // As an analyst would: the analyst's client file, which may read conductor.audit only.
       Properties props = new Properties();
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
+      java.nio.file.Path client = LocalStack.clientFile(common.state(), Principals.ANALYST);
+      try (java.io.Reader in = java.nio.file.Files.newBufferedReader(client)) {
+        props.load(in);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot read the analyst's Kafka settings " + client, e);
+      }
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       try (KafkaConsumer<String, byte[]> consumer =
           new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -5,6 +5,7 @@ import dev.conductor.deploy.local.Leftovers;
 import dev.conductor.deploy.local.LocalStack;
 import dev.conductor.deploy.local.ManagedProcess;
 import dev.conductor.deploy.local.Seed;
+import dev.conductor.events.Principals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,6 +37,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Starts the local stack, applies the demo workspace, runs a demo pipeline.")
 final class UpCommand implements Callable<Integer> {
+  /** What each console client file may do on the bus. */
+  private static final Map<String, String> CONSOLE_ROLES =
+      Map.of(
+          Principals.UPSTREAM, " (writes triggers)",
+          Principals.ANALYST, " (reads the audit)",
+          Principals.ADMIN, " (ops: every topic)");
+
   static final String PID_FILE = "conductor.pid";
   static final String SUMMARY = "Conductor is up.";
 
@@ -165,6 +173,13 @@ final class UpCommand implements Callable<Integer> {
     System.out.println();
     names.forEach(n -> System.out.printf("  %-28s %s%n", n, urls.get(n)));
     System.out.printf("  %-28s %s%n", "kafka bootstrap", stack.bootstrapServers());
+    // SASL/SCRAM on the bus: Kafka's own tools need one of these (--command-config and the like).
+    for (String principal : LocalStack.CONSOLE_PRINCIPALS) {
+      System.out.printf(
+          "  %-28s %s%n",
+          "kafka as " + principal + CONSOLE_ROLES.get(principal),
+          LocalStack.clientFile(state, principal));
+    }
     System.out.printf("  %-28s %s%n", "postgres", stack.jdbcUrl());
     System.out.printf("  %-28s %s%n", "state and logs", state);
     System.out.printf("  %-28s %s%n", "demo run", demoStatus);
@@ -174,6 +189,8 @@ final class UpCommand implements Callable<Integer> {
     System.out.println(
         "  or with Kafka's own: bin/kafka-console-consumer.sh --bootstrap-server "
             + stack.bootstrapServers()
+            + " --consumer.config "
+            + LocalStack.clientFile(state, Principals.ANALYST)
             + " --topic conductor.audit --from-beginning --property print.key=true");
     System.out.println("  a token:            ./conductor token alice" + stateOpt);
     System.out.println(

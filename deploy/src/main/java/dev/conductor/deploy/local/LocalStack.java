@@ -1,6 +1,8 @@
 package dev.conductor.deploy.local;
 
+import dev.conductor.embedded.BusSecrets;
 import dev.conductor.embedded.PoolKeys;
+import dev.conductor.events.Principals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -47,6 +49,12 @@ public final class LocalStack implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
   private static final int COMMON_POOL = Math.max(2, Runtime.getRuntime().availableProcessors());
   private static final Pattern KAFKA_READY = Pattern.compile("KAFKA READY (\\S+)");
+  private static final String PASSWORDS = "passwords.properties";
+
+  /** The outside principals `up` writes console client files for: producers, analysts, ops. */
+  public static final List<String> CONSOLE_PRINCIPALS =
+      List.of(Principals.UPSTREAM, Principals.ANALYST, Principals.ADMIN);
+
   private static final Pattern POSTGRES_READY = Pattern.compile("POSTGRES READY (\\S+)");
 
   /**
@@ -110,6 +118,7 @@ public final class LocalStack implements AutoCloseable {
   private final Map<String, Integer> executorSlots = new LinkedHashMap<>();
   private Map<String, Path> poolKeys = Map.of();
   private Seed seed;
+  private BusSecrets bus;
   private volatile boolean closed;
   private String bootstrap;
   private String jdbcUrl;
@@ -161,6 +170,7 @@ public final class LocalStack implements AutoCloseable {
       }
     }
     int kafkaListen = kafkaPort;
+    bus = BusSecrets.loadOrCreate(kafkaDir(state).resolve(PASSWORDS), options.pools());
     progress("starting kafka and postgres");
     CompletableFuture<Void> infra =
         CompletableFuture.allOf(
@@ -217,6 +227,13 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private void startKafka(Path state, Path logs, int port) {
+    Path data = kafkaDir(state).resolve("data");
+    if (Files.exists(kafkaDir(state).resolve("meta.properties"))) {
+      // Before the bus required SASL, Kafka's data lay here; its broker cannot log in to itself.
+      progress(
+          "the bus's data in " + kafkaDir(state) + " predates its SASL login: starting afresh");
+      deleteAllBut(kafkaDir(state), kafkaDir(state).resolve(PASSWORDS));
+    }
     ManagedProcess kafka =
         track(
             "kafka",
@@ -229,11 +246,17 @@ public final class LocalStack implements AutoCloseable {
                         "--port",
                         String.valueOf(port),
                         "--dir",
-                        state.resolve("kafka").toString(),
+                        data.toString(),
                         "--pools",
-                        String.join(",", options.pools()))),
+                        String.join(",", options.pools()),
+                        "--secrets",
+                        kafkaDir(state).resolve(PASSWORDS).toString())),
                 logs.resolve("kafka.log")));
     bootstrap = kafka.awaitLine(KAFKA_READY, START_TIMEOUT);
+    // Ready-made client settings for Kafka's own console tools, one per outside principal.
+    for (String principal : CONSOLE_PRINCIPALS) {
+      bus.writeClientFile(clientFile(state, principal), bootstrap, principal);
+    }
     progress("ready    kafka at " + bootstrap);
   }
 
@@ -305,6 +328,8 @@ public final class LocalStack implements AutoCloseable {
     props.put("quarkus.http.port", port(urls.get(name)));
     props.put("quarkus.http.host", "127.0.0.1");
     props.put("kafka.bootstrap.servers", bootstrap);
+    // Loopback only: SASL without TLS (production uses SASL_SSL, the services' default).
+    props.put("kafka.security.protocol", "SASL_PLAINTEXT");
     props.put("quarkus.datasource.jdbc.url", jdbcUrl);
     props.put("quarkus.datasource.reactive.url", jdbcUrl.substring("jdbc:".length()));
     props.put("quarkus.datasource.username", dbUser);
@@ -346,6 +371,8 @@ public final class LocalStack implements AutoCloseable {
             dbPassword,
             "CONDUCTOR_CLIENT_SECRET",
             seed.secret(clientId),
+            "CONDUCTOR_KAFKA_PASSWORD",
+            bus.password(name.startsWith(EXECUTOR) ? Principals.executor(pool(name)) : name),
             // Two malloc arenas, not eight per core: fewer half-empty arenas at idle (3-5 MiB).
             "MALLOC_ARENA_MAX",
             "2"));
@@ -492,6 +519,51 @@ public final class LocalStack implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrap;
+  }
+
+  /** Client settings to reach this stack's Kafka as {@code principal} (a {@link Principals}). */
+  public Map<String, Object> kafkaClient(String principal) {
+    return bus.client(bootstrap, principal);
+  }
+
+  /** This stack's console client file for {@code principal} ({@link #clientFile(Path, String)}). */
+  public Path clientFile(String principal) {
+    return clientFile(options.stateDir(), principal);
+  }
+
+  /** The principals' passwords of this stack's bus. */
+  public BusSecrets busSecrets() {
+    return bus;
+  }
+
+  /**
+   * {@code <state>/kafka/<principal>.properties}: client settings for Kafka's own console tools,
+   * written for {@link #CONSOLE_PRINCIPALS} when Kafka is ready (this user only may read them).
+   */
+  public static Path clientFile(Path state, String principal) {
+    return kafkaDir(state).resolve(principal + ".properties");
+  }
+
+  private static Path kafkaDir(Path state) {
+    return state.resolve("kafka");
+  }
+
+  /** Deletes everything under {@code dir} except the file {@code keep}. */
+  private static void deleteAllBut(Path dir, Path keep) {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(dir) && !p.equals(keep)) {
+          Files.delete(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear the old bus data in " + dir, e);
+    }
+  }
+
+  /** The pools this stack runs executors (and has topics) for. */
+  public List<String> pools() {
+    return options.pools();
   }
 
   /** The file of {@code pool}'s private key, which only that pool's executors read. */

@@ -3,6 +3,7 @@ package dev.conductor.executor.attempt;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.KafkaEvents;
 import dev.conductor.events.Topics;
+import dev.conductor.executor.pool.ExecutorConfig;
 import dev.conductor.platform.kafka.KafkaProducers;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.ExecutionException;
@@ -10,9 +11,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes attempt events to {@code conductor.job-events}. The executor has no outbox, so an event
- * that matters (started, the outcome) is re-sent until Kafka acknowledges it; the envelope id stays
- * the same, so a send that did land twice is de-duplicated by consumers.
+ * Publishes attempt events to this pool's {@code conductor.attempts.<pool>}, which only this pool's
+ * executors may write. The executor has no outbox, so an event that matters (started, the outcome)
+ * is re-sent until Kafka acknowledges it; the envelope id stays the same, so a send that did land
+ * twice is de-duplicated by consumers.
  */
 @ApplicationScoped
 public class AttemptEvents {
@@ -20,9 +22,11 @@ public class AttemptEvents {
   private static final long MAX_BACKOFF_MS = 5_000;
 
   private final KafkaProducers producers;
+  private final String topic;
 
-  public AttemptEvents(KafkaProducers producers) {
+  public AttemptEvents(KafkaProducers producers, ExecutorConfig config) {
     this.producers = producers;
+    this.topic = Topics.attempts(config.pool());
   }
 
   /** Blocks until Kafka acknowledged the event; only an interrupt (forced shutdown) gives up. */
@@ -58,7 +62,7 @@ public class AttemptEvents {
             });
   }
 
-  private static ProducerRecord<String, byte[]> record(Envelope<?> event, String traceparent) {
-    return KafkaEvents.toRecord(event, Topics.JOB_EVENTS, traceparent);
+  private ProducerRecord<String, byte[]> record(Envelope<?> event, String traceparent) {
+    return KafkaEvents.toRecord(event, topic, traceparent);
   }
 }

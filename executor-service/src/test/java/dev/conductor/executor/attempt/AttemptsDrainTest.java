@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.AttemptSucceeded;
 import dev.conductor.events.data.JobAuthorized;
@@ -40,12 +41,14 @@ class AttemptsDrainTest {
   @BeforeEach
   void setUp() {
     ExecutorConfig config = config();
-    producers = new KafkaProducers(KafkaTestResource.bootstrapServers(), Duration.ZERO);
+    producers =
+        new KafkaProducers(
+            KafkaTestResource.client(Principals.executor(TestJobs.POOL)), Duration.ZERO);
     attempts =
         new Attempts(
             new ExecutorIdentity(config),
             config,
-            new AttemptEvents(producers),
+            new AttemptEvents(producers, config),
             Jobs.of(new SleepJob()),
             new CredentialBundles(config),
             Clock.systemUTC());
@@ -63,7 +66,9 @@ class AttemptsDrainTest {
     start(TestJobs.authorized(runId, "sleep", Map.of("millis", 700)));
     await()
         .atMost(WAIT)
-        .until(() -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED).isEmpty());
+        .until(
+            () ->
+                !kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_STARTED).isEmpty());
 
     attempts.drain(Duration.ofSeconds(10));
 
@@ -72,10 +77,13 @@ class AttemptsDrainTest {
     await()
         .atMost(WAIT)
         .until(
-            () -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_SUCCEEDED).isEmpty());
+            () ->
+                !kafka
+                    .events(Topics.attempts("dev"), runId, EventType.ATTEMPT_SUCCEEDED)
+                    .isEmpty());
     assertThat(
             kafka
-                .events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_SUCCEEDED)
+                .events(Topics.attempts("dev"), runId, EventType.ATTEMPT_SUCCEEDED)
                 .get(0)
                 .data(AttemptSucceeded.class)
                 .output())
@@ -91,7 +99,9 @@ class AttemptsDrainTest {
     start(TestJobs.authorized(runId, "sleep", Map.of("millis", 60_000)));
     await()
         .atMost(WAIT)
-        .until(() -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED).isEmpty());
+        .until(
+            () ->
+                !kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_STARTED).isEmpty());
 
     Instant before = Instant.now();
     attempts.drain(Duration.ofMillis(300));
@@ -99,7 +109,7 @@ class AttemptsDrainTest {
     assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofSeconds(5));
     assertThat(attempts.runningCount()).isZero();
     // The scheduler retries it when the lease expires; a failure here would count against it.
-    assertThat(kafka.events(Topics.JOB_EVENTS, runId))
+    assertThat(kafka.events(Topics.attempts("dev"), runId))
         .extracting(KafkaProbe.Seen::type)
         .doesNotContain(
             EventType.ATTEMPT_SUCCEEDED,

@@ -54,7 +54,7 @@ class JobConsumerTest {
     String traceparent = TestJobs.publish(job);
 
     Seen succeeded = awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
-    List<Seen> events = kafka.events(Topics.JOB_EVENTS, runId);
+    List<Seen> events = kafka.events(Topics.attempts("dev"), runId);
     Seen started = only(runId, EventType.ATTEMPT_STARTED);
     assertThat(events.indexOf(started)).isLessThan(events.indexOf(succeeded));
 
@@ -123,14 +123,15 @@ class JobConsumerTest {
     for (String run : runs) {
       assertThat(
               kafka
-                  .events(Topics.JOB_EVENTS, run, EventType.ATTEMPT_SUCCEEDED)
+                  .events(Topics.attempts("dev"), run, EventType.ATTEMPT_SUCCEEDED)
                   .get(0)
                   .data(AttemptSucceeded.class)
                   .output())
           .isEqualTo("slept 1500 ms");
       // Heartbeats every 300 ms (the claim answer), caused by the start, none after the outcome.
       Seen started = only(run, EventType.ATTEMPT_STARTED);
-      List<Seen> heartbeats = kafka.events(Topics.JOB_EVENTS, run, EventType.ATTEMPT_HEARTBEAT);
+      List<Seen> heartbeats =
+          kafka.events(Topics.attempts("dev"), run, EventType.ATTEMPT_HEARTBEAT);
       assertThat(heartbeats).hasSizeGreaterThanOrEqualTo(2);
       assertThat(heartbeats)
           .allSatisfy(
@@ -139,7 +140,7 @@ class JobConsumerTest {
                 assertThat(TraceContext.traceId(h.traceparent()))
                     .isEqualTo(TraceContext.traceId(started.traceparent()));
               });
-      List<Seen> events = kafka.events(Topics.JOB_EVENTS, run);
+      List<Seen> events = kafka.events(Topics.attempts("dev"), run);
       assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.ATTEMPT_SUCCEEDED);
     }
   }
@@ -170,7 +171,7 @@ class JobConsumerTest {
             Topics.jobs(TestJobs.POOL),
             TraceContext.newTrace());
     awaitOne(later, EventType.ATTEMPT_SUCCEEDED);
-    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED))
+    assertThat(kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_STARTED))
         .filteredOn(e -> e.data(AttemptStarted.class).attemptId().equals(job.data().attemptId()))
         .hasSize(1);
   }
@@ -185,7 +186,7 @@ class JobConsumerTest {
     Seen timedOut = awaitOne(runId, EventType.ATTEMPT_TIMED_OUT);
     assertThat(timedOut.event().causationId())
         .isEqualTo(only(runId, EventType.ATTEMPT_STARTED).event().id());
-    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
+    assertThat(kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
   }
 
   @Test
@@ -228,16 +229,16 @@ class JobConsumerTest {
     // At its deadline it gives the slot back; the scheduler's sweeper takes the attempt back.
     await().atMost(WAIT).until(() -> attempts.freeSlots() == identity.slots());
     assertThat(kafka.deadLetters(runId)).isEmpty();
-    assertThat(kafka.events(Topics.JOB_EVENTS, runId)).isEmpty();
+    assertThat(kafka.events(Topics.attempts("dev"), runId)).isEmpty();
   }
 
   private Seen awaitOne(String runId, EventType type) {
-    await().atMost(WAIT).until(() -> !kafka.events(Topics.JOB_EVENTS, runId, type).isEmpty());
+    await().atMost(WAIT).until(() -> !kafka.events(Topics.attempts("dev"), runId, type).isEmpty());
     return only(runId, type);
   }
 
   private Seen only(String runId, EventType type) {
-    List<Seen> events = kafka.events(Topics.JOB_EVENTS, runId, type);
+    List<Seen> events = kafka.events(Topics.attempts("dev"), runId, type);
     assertThat(events).as("%s of %s", type.shortName(), runId).hasSize(1);
     return events.get(0);
   }

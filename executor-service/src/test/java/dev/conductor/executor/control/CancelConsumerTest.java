@@ -42,7 +42,9 @@ class CancelConsumerTest {
     await().atMost(WAIT).until(() -> attempts.isRunning(attemptId));
     await()
         .atMost(WAIT)
-        .until(() -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED).isEmpty());
+        .until(
+            () ->
+                !kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_STARTED).isEmpty());
 
     Envelope<AttemptCancelRequested> cancel =
         Envelope.of(
@@ -67,15 +69,19 @@ class CancelConsumerTest {
     await()
         .atMost(WAIT)
         .until(
-            () -> !kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_CANCELLED).isEmpty());
-    Seen started = kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED).get(0);
-    Seen cancelled = kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_CANCELLED).get(0);
+            () ->
+                !kafka
+                    .events(Topics.attempts("dev"), runId, EventType.ATTEMPT_CANCELLED)
+                    .isEmpty());
+    Seen started = kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_STARTED).get(0);
+    Seen cancelled =
+        kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_CANCELLED).get(0);
     assertThat(cancelled.data(AttemptCancelled.class).attemptId()).isEqualTo(attemptId);
     assertThat(cancelled.event().causationId()).isEqualTo(started.event().id());
     assertThat(TraceContext.traceId(cancelled.traceparent()))
         .isEqualTo(TraceContext.traceId(traceparent));
     await().atMost(WAIT).until(() -> !attempts.isRunning(attemptId));
-    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
-    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_CANCELLED)).hasSize(1);
+    assertThat(kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_SUCCEEDED)).isEmpty();
+    assertThat(kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_CANCELLED)).hasSize(1);
   }
 }

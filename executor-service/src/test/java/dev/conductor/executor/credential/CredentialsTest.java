@@ -55,7 +55,7 @@ class CredentialsTest {
     Seen succeeded = awaitOne(runId, EventType.ATTEMPT_SUCCEEDED);
     String output = succeeded.data(AttemptSucceeded.class).output();
     assertThat(output).isEqualTo("slept 200 ms; credentials for warehouse");
-    assertThat(kafka.events(Topics.JOB_EVENTS, runId).toString()).doesNotContain(SECRET);
+    assertThat(kafka.events(Topics.attempts("dev"), runId).toString()).doesNotContain(SECRET);
   }
 
   @Test
@@ -73,7 +73,7 @@ class CredentialsTest {
 
     Seen failed = awaitOne(runId, EventType.ATTEMPT_FAILED);
     assertThat(failed.data(AttemptFailed.class).error()).isEqualTo("credentials unreadable");
-    assertThat(kafka.events(Topics.JOB_EVENTS, runId, EventType.ATTEMPT_STARTED)).hasSize(1);
+    assertThat(kafka.events(Topics.attempts("dev"), runId, EventType.ATTEMPT_STARTED)).hasSize(1);
   }
 
   private static String bundle() {
@@ -97,8 +97,8 @@ class CredentialsTest {
   }
 
   private Seen awaitOne(String runId, EventType type) {
-    await().atMost(WAIT).until(() -> !kafka.events(Topics.JOB_EVENTS, runId, type).isEmpty());
-    List<Seen> events = kafka.events(Topics.JOB_EVENTS, runId, type);
+    await().atMost(WAIT).until(() -> !kafka.events(Topics.attempts("dev"), runId, type).isEmpty());
+    List<Seen> events = kafka.events(Topics.attempts("dev"), runId, type);
     assertThat(events).hasSize(1);
     return events.get(0);
   }

@@ -36,15 +36,14 @@ public class Revocations {
   private final InboxConsumer consumer;
   private final Leases leases;
   private final Outbox outbox;
+
+  /** The executors' end events, on {@code conductor.attempts.<pool>}. */
   private static final Set<EventType> ENDS =
       EnumSet.of(
           EventType.ATTEMPT_SUCCEEDED,
           EventType.ATTEMPT_FAILED,
           EventType.ATTEMPT_TIMED_OUT,
-          EventType.ATTEMPT_CANCELLED,
-          // The scheduler gave up on it (lease expired): its executor may still run it, with
-          // credentials that must stop working now.
-          EventType.ATTEMPT_FENCED);
+          EventType.ATTEMPT_CANCELLED);
 
   private final Clock clock;
 
@@ -56,8 +55,9 @@ public class Revocations {
   }
 
   /**
-   * Consumes {@code conductor.job-events} (attempt end events only); a duplicate finds no live
-   * lease left and emits nothing.
+   * Consumes every pool's {@code conductor.attempts.<pool>} (attempt end events only); a duplicate
+   * finds no live lease left and emits nothing. The scheduler's {@code attempt.fenced} arrives on
+   * {@code conductor.runs}, with the jobs ({@link #revokeAll}).
    */
   @Incoming("ended")
   public Uni<Void> onEnded(KafkaRecordBatch<String, byte[]> batch) {
@@ -69,8 +69,11 @@ public class Revocations {
    * The live leases of every attempt a poll's end events name, in one statement; each revoked lease
    * gets a {@code credential.revoked} caused by the first end event of its attempt. An end event
    * that names no attempt fails the poll (replayed one event at a time, only it goes to the DLQ).
+   * Events of other types are skipped. A fenced attempt counts as ended: the scheduler gave up on
+   * it (lease expired), and its executor may still run it with credentials that must stop working
+   * now.
    */
-  private Uni<Void> revokeAll(SqlConnection tx, List<Consumed> events) {
+  public Uni<Void> revokeAll(SqlConnection tx, List<Consumed> events) {
     Map<String, Consumed> byAttempt = new LinkedHashMap<>();
     for (Consumed consumed : events) {
       String attemptId = attemptId(consumed);
@@ -135,13 +138,10 @@ public class Revocations {
           case ATTEMPT_FENCED -> ((AttemptFenced) data).attemptId();
           default -> null;
         };
-    if (id == null && isEnd(consumed.event().type())) {
+    EventType type = consumed.event().type();
+    if (id == null && (ENDS.contains(type) || type == EventType.ATTEMPT_FENCED)) {
       return "";
     }
     return id;
-  }
-
-  private static boolean isEnd(EventType type) {
-    return ENDS.contains(type);
   }
 }

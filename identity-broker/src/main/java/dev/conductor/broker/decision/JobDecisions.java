@@ -72,15 +72,19 @@ public class JobDecisions {
   }
 
   /**
-   * Consumes {@code conductor.runs} (only {@code job.scheduled}); a duplicate, whether the same
-   * event again or another event for an attempt already decided, changes nothing.
+   * Consumes {@code conductor.runs} ({@code job.scheduled}, and {@code attempt.fenced}, which
+   * revokes); a duplicate, whether the same event again or another event for an attempt already
+   * decided, changes nothing. A fence always follows its attempt's dispatch on the run's partition,
+   * so deciding a poll's jobs before revoking its fences keeps their order.
    */
   @Incoming("scheduled")
   public Uni<Void> onScheduled(KafkaRecordBatch<String, byte[]> batch) {
     return consumer.inPollTransaction(
         batch,
-        Set.of(EventType.JOB_SCHEDULED),
-        tx -> PollHandler.together(events -> decideAll(tx, events)));
+        Set.of(EventType.JOB_SCHEDULED, EventType.ATTEMPT_FENCED),
+        tx ->
+            PollHandler.together(
+                events -> decideAll(tx, events).chain(() -> revocations.revokeAll(tx, events))));
   }
 
   /**

@@ -4,10 +4,10 @@ import dev.conductor.broker.config.BrokerConfig;
 import dev.conductor.broker.issuer.ClientSecrets;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
-import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.db.outbox.Outbox;
+import dev.conductor.platform.kafka.KafkaSettings;
 import dev.conductor.platform.trace.TraceContext;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -58,6 +58,7 @@ public class SeedLoader {
   private final BrokerConfig config;
   private final Transactions transactions;
   private final Outbox outbox;
+  private final String changes;
   private final PolicyStore store;
   private final Clock clock;
 
@@ -66,7 +67,9 @@ public class SeedLoader {
       Transactions transactions,
       Outbox outbox,
       PolicyStore store,
+      KafkaSettings kafka,
       Clock clock) {
+    this.changes = EventType.CONFIG_CHANGED.topic(kafka.principal());
     this.config = config;
     this.transactions = transactions;
     this.outbox = outbox;
@@ -228,7 +231,7 @@ public class SeedLoader {
                                   new ConfigChanged(
                                       null, "policy", "seed " + location, oldVersion, newVersion),
                                   clock),
-                              Topics.CHANGES,
+                              changes,
                               TraceContext.newTrace()))
                   .invoke(
                       () -> LOG.infof("loaded policy seed %s (version %s)", location, newVersion));

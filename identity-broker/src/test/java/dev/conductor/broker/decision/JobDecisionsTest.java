@@ -25,6 +25,7 @@ import dev.conductor.events.Envelope;
 import dev.conductor.events.EventCodec;
 import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Schemas;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.AttemptFenced;
@@ -242,8 +243,8 @@ class JobDecisionsTest {
             runId,
             new AttemptSucceeded(runId, job.step(), job.attemptId(), "exec-1", "ok", Instant.now()),
             CLOCK);
-    probe.publish(ended, Topics.JOB_EVENTS, trace);
-    probe.publish(ended, Topics.JOB_EVENTS, trace);
+    probe.publish(ended, Topics.attempts("dev"), trace);
+    probe.publish(ended, Topics.attempts("dev"), trace);
     List<Seen> after =
         awaitEvents(runId, s -> of(s, EventType.CREDENTIAL_REVOKED, job.attemptId()).size() >= 2);
     List<Seen> revoked = of(after, EventType.CREDENTIAL_REVOKED, job.attemptId());
@@ -266,7 +267,7 @@ class JobDecisionsTest {
         .until(
             () ->
                 probe.byKey("policy").stream()
-                    .filter(s -> s.topic().equals(Topics.CHANGES))
+                    .filter(s -> s.topic().equals(Topics.changes(Principals.IDENTITY_BROKER)))
                     .map(KafkaProbe.Seen::event)
                     .anyMatch(
                         e ->
@@ -389,7 +390,7 @@ class JobDecisionsTest {
             new AttemptFenced(
                 runId, job.step(), job.attemptId(), 1, "exec-1", "lease expired", Instant.now()),
             CLOCK);
-    probe.publish(fenced, Topics.JOB_EVENTS, TraceContext.newTrace());
+    probe.publish(fenced, Topics.RUNS, TraceContext.newTrace());
     List<Seen> after =
         awaitEvents(
             runId,
@@ -493,7 +494,7 @@ class JobDecisionsTest {
             Topics.RUNS, badKey, "not a cloud event".getBytes(StandardCharsets.UTF_8)));
     String badEnd = "bad-end-" + UUID.randomUUID();
     probe.send(
-        new ProducerRecord<>(Topics.JOB_EVENTS, badEnd, "{".getBytes(StandardCharsets.UTF_8)));
+        new ProducerRecord<>(Topics.attempts("dev"), badEnd, "{".getBytes(StandardCharsets.UTF_8)));
     // Decodes, but lacks what a decision needs.
     String runId = UUID.randomUUID().toString();
     JobScheduled noPool =
@@ -508,7 +509,7 @@ class JobDecisionsTest {
     assertThat(KafkaEvents.header(dlq(badKey).headers(), "dlq-source-topic"))
         .isEqualTo(Topics.RUNS);
     assertThat(KafkaEvents.header(dlq(badEnd).headers(), "dlq-source-topic"))
-        .isEqualTo(Topics.JOB_EVENTS);
+        .isEqualTo(Topics.attempts("dev"));
     assertThat(KafkaEvents.header(dlq(runId).headers(), "dlq-reason")).contains("pool");
 
     // The consumer carries on with the next good message.

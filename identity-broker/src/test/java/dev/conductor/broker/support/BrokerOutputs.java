@@ -1,5 +1,6 @@
 package dev.conductor.broker.support;
 
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.testkit.KafkaProbe;
 import dev.conductor.testkit.KafkaTestResource;
@@ -14,13 +15,13 @@ public final class BrokerOutputs {
           Topics.jobs("dev"),
           Topics.jobs("test"),
           Topics.jobs("prod"),
-          Topics.DLQ,
-          Topics.CHANGES);
+          Topics.dlq(Principals.IDENTITY_BROKER),
+          Topics.changes(Principals.IDENTITY_BROKER));
 
   private BrokerOutputs() {}
 
   /** A probe of {@link #TOPICS}; the test class closes it. */
   public static KafkaProbe probe() {
-    return KafkaProbe.watching(KafkaTestResource.bootstrapServers(), TOPICS);
+    return KafkaProbe.watching(KafkaTestResource.admin(), TOPICS);
   }
 }

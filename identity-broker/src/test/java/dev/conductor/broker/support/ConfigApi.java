@@ -2,6 +2,7 @@ package dev.conductor.broker.support;
 
 import static io.restassured.RestAssured.given;
 
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.testkit.KafkaProbe;
@@ -40,7 +41,7 @@ public final class ConfigApi {
   /** Every {@code config.changed} seen on conductor.changes under {@code key}, in order. */
   public static List<ConfigChanged> changes(KafkaProbe probe, String key) {
     return probe.byKey(key).stream()
-        .filter(s -> s.topic().equals(Topics.CHANGES))
+        .filter(s -> s.topic().equals(Topics.changes(Principals.IDENTITY_BROKER)))
         .map(s -> s.data(ConfigChanged.class))
         .toList();
   }

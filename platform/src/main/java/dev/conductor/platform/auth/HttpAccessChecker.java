@@ -34,10 +34,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Decisions (allow and deny) are cached per token, permission and scope until the token expires
  * (at most {@code conductor.access.cache-max}) or the policy version changes: the broker announces
- * every new version with a {@code config.changed} on {@code conductor.changes}, which {@link
- * PolicyWatch} follows, and a decision made under another version is asked again. While the watch
- * is not caught up (Kafka unreachable), a decision lives only {@code conductor.access.cache}, as
- * before the watch.
+ * every new version with a {@code config.changed} on {@code conductor.changes.identity-broker},
+ * which {@link PolicyWatch} follows, and a decision made under another version is asked again.
+ * While the watch is not caught up (Kafka unreachable), a decision lives only {@code
+ * conductor.access.cache}, as before the watch.
  */
 @DefaultBean
 @ApplicationScoped

@@ -3,8 +3,10 @@ package dev.conductor.platform.auth;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.events.data.ConfigChanged;
+import dev.conductor.platform.kafka.KafkaClients;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -23,27 +25,30 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Follows the broker's policy version on {@code conductor.changes}, so that access decisions can be
- * cached until the policy changes ({@link HttpAccessChecker}). Every instance reads every change: a
- * plain consumer without a group, assigned all partitions from their end, on its own thread.
+ * Follows the broker's policy version on {@code conductor.changes.identity-broker}, so that access
+ * decisions can be cached until the policy changes ({@link HttpAccessChecker}). Every instance
+ * reads every change: a plain consumer without a group, assigned all partitions from their end, on
+ * its own thread.
  *
- * <p>Anyone who can write to the topic can send a {@code config.changed}; acting on one only makes
- * the cache ask the broker again, so a forged one costs a broker call and grants nothing. Whether
- * the watch is current is known, not assumed: every {@code conductor.access.watch-check} it asks
- * Kafka for the topic's end and counts as caught up once it has read that far. A watch that has not
- * been caught up recently (Kafka down, the topic missing) is {@linkplain #current stale}, and the
- * cache falls back to its short lifetime.
+ * <p>Only the broker's principal may write the topic. Even a forged {@code config.changed} would
+ * only make the cache ask the broker again: it costs a broker call and grants nothing. Whether the
+ * watch is current is known, not assumed: every {@code conductor.access.watch-check} it asks Kafka
+ * for the topic's end and counts as caught up once it has read that far. A watch that has not been
+ * caught up recently (Kafka down, the topic missing) is {@linkplain #current stale}, and the cache
+ * falls back to its short lifetime.
  */
 @ApplicationScoped
 public class PolicyWatch {
   private static final Logger LOG = Logger.getLogger(PolicyWatch.class);
   static final String BROKER = Envelope.sourceOf("identity-broker");
 
-  private final String bootstrap;
+  /** Only the broker writes here, so nobody else can announce a policy version. */
+  static final String CHANGES = Topics.changes(Principals.IDENTITY_BROKER);
+
+  private final Map<String, Object> client;
   private final Duration check;
   private final Clock clock;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -57,15 +62,13 @@ public class PolicyWatch {
   private final Map<TopicPartition, Long> positions = new HashMap<>();
 
   @Inject
-  public PolicyWatch(
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      AccessSettings settings,
-      Clock clock) {
-    this(bootstrap, settings.watchCheck(), clock);
+  public PolicyWatch(KafkaClients clients, AccessSettings settings, Clock clock) {
+    this(clients.common(), settings.watchCheck(), clock);
   }
 
-  public PolicyWatch(String bootstrap, Duration check, Clock clock) {
-    this.bootstrap = bootstrap;
+  /** A watch that reaches the bus with {@code client} (bootstrap servers, authentication). */
+  public PolicyWatch(Map<String, Object> client, Duration check, Clock clock) {
+    this.client = Map.copyOf(client);
     this.check = check;
     this.clock = clock;
   }
@@ -100,7 +103,7 @@ public class PolicyWatch {
     return caughtUpAt.isAfter(clock.instant().minus(staleAfter));
   }
 
-  /** Applies one record of {@code conductor.changes}; anything else on the topic is ignored. */
+  /** Applies one record of the broker's changes; anything else on the topic is ignored. */
   void apply(ConsumerRecord<String, byte[]> record) {
     Envelope<?> event;
     try {
@@ -117,16 +120,15 @@ public class PolicyWatch {
   }
 
   private void follow() {
-    Map<String, Object> config =
+    Map<String, Object> config = new HashMap<>(client);
+    config.putAll(
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
             false,
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
             "latest",
             ConsumerConfig.CLIENT_ID_CONFIG,
-            "policy-watch");
+            "policy-watch"));
     while (!stopping) {
       try (KafkaConsumer<String, byte[]> c =
           new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -174,7 +176,7 @@ public class PolicyWatch {
   private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) {
     while (true) {
       List<TopicPartition> found =
-          c.partitionsFor(Topics.CHANGES, Duration.ofSeconds(2)).stream()
+          c.partitionsFor(CHANGES, Duration.ofSeconds(2)).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))
               .toList();
       if (!found.isEmpty() || stopping) {

@@ -156,11 +156,16 @@ public class TokenVerifier {
     if (authorization == null) {
       throw ProblemException.unauthorized("a bearer token is required");
     }
+    return verify(bearerToken(authorization));
+  }
+
+  /** The token in an authorization value, as {@link #verifyHeader} reads it. */
+  public static String bearerToken(String authorization) {
     String value = authorization.trim();
     if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
       value = value.substring(7).trim();
     }
-    return verify(value);
+    return value;
   }
 
   private static List<String> groups(JWTClaimsSet claims) {

@@ -2,6 +2,7 @@ package dev.conductor.platform.dlq;
 
 import dev.conductor.events.Topics;
 import dev.conductor.platform.kafka.KafkaProducers;
+import dev.conductor.platform.kafka.KafkaSettings;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,7 +15,8 @@ import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
 /**
- * Sends a message that cannot be processed to {@code conductor.dlq}: same key and value, every
+ * Sends a message that cannot be processed to this service's {@code conductor.dlq.<principal>} (one
+ * writer per topic, so a dead letter says which service gave up on it): same key and value, every
  * header except credentials, plus {@code dlq-reason}, {@code dlq-source-topic}, {@code
  * dlq-partition} and {@code dlq-offset}, so it can be re-driven. Unlike SmallRye's dead-letter
  * strategy it never copies the {@code authorization} header.
@@ -29,28 +31,30 @@ public class DeadLetters {
   private static final int MAX_REASON = 1_000;
 
   private final KafkaProducers producers;
+  private final String topic;
   private final List<String> secretHeaders;
 
   @Inject
-  public DeadLetters(KafkaProducers producers, DlqSettings settings) {
-    this(producers, settings.secretHeaders());
+  public DeadLetters(KafkaProducers producers, KafkaSettings kafka, DlqSettings settings) {
+    this(producers, Topics.dlq(kafka.principal()), settings.secretHeaders());
   }
 
-  DeadLetters(KafkaProducers producers, List<String> secretHeaders) {
+  DeadLetters(KafkaProducers producers, String topic, List<String> secretHeaders) {
     this.producers = producers;
+    this.topic = topic;
     this.secretHeaders = secretHeaders.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
   }
 
   /** Completes once the DLQ record is acknowledged by Kafka. */
   public Uni<Void> send(
-      String topic,
+      String source,
       int partition,
       long offset,
       String key,
       Headers headers,
       byte[] value,
       String reason) {
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.DLQ, key, value);
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
     if (headers != null) {
       for (Header h : headers) {
         if (!isSecret(h.key())) {
@@ -60,10 +64,10 @@ public class DeadLetters {
     }
     String bounded = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
     record.headers().add(REASON, utf8(bounded));
-    record.headers().add(SOURCE_TOPIC, utf8(topic));
+    record.headers().add(SOURCE_TOPIC, utf8(source));
     record.headers().add(PARTITION, utf8(Integer.toString(partition)));
     record.headers().add(OFFSET, utf8(Long.toString(offset)));
-    LOG.warnf("to %s: %s[%d]@%d: %s", Topics.DLQ, topic, partition, offset, bounded);
+    LOG.warnf("to %s: %s[%d]@%d: %s", topic, source, partition, offset, bounded);
     return Uni.createFrom().completionStage(() -> producers.send(record)).replaceWithVoid();
   }
 

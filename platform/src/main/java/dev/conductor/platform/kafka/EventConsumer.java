@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The one way a service reads events: decode the CloudEvent, skip types it does not handle on their
- * header, send what cannot be decoded or processed to the DLQ with its reason, and keep going.
+ * header, refuse a type that does not belong on the topic it came from (its writer is another
+ * principal), send what cannot be decoded or processed to the DLQ with its reason, and keep going.
  * Services with a database apply what this decodes through {@code InboxConsumer} (platform-db); the
  * executor, which has none, uses {@link #process} directly.
  */
@@ -86,6 +87,11 @@ public class EventConsumer {
   private Consumed decode(
       IncomingKafkaRecordMetadata<?, ?> meta, Headers headers, String key, byte[] payload) {
     Envelope<?> event = KafkaEvents.decode(headers, key, payload);
+    if (!event.type().belongsOn(meta.getTopic())) {
+      // Only its one writer may say this, and that writer publishes it elsewhere.
+      throw new EventFormatException(
+          event.type().type() + " does not belong on " + meta.getTopic());
+    }
     return new Consumed(
         event,
         meta.getTopic(),

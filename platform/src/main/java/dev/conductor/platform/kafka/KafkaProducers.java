@@ -12,7 +12,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The one raw Kafka producer of a service (outbox relay, DLQ writer, executor events): acks=all
@@ -25,19 +24,19 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class KafkaProducers {
   static final int MAX_BLOCK_MS = 5_000;
 
-  private final String bootstrap;
+  private final Map<String, Object> client;
   private volatile KafkaProducer<String, byte[]> producer;
 
   private final int lingerMs;
 
   @Inject
-  public KafkaProducers(
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, KafkaSettings settings) {
-    this(bootstrap, settings.linger());
+  public KafkaProducers(KafkaClients clients, KafkaSettings settings) {
+    this(clients.common(), settings.linger());
   }
 
-  public KafkaProducers(String bootstrap, Duration linger) {
-    this.bootstrap = bootstrap;
+  /** A producer that reaches the bus with {@code client} (bootstrap servers, authentication). */
+  public KafkaProducers(Map<String, Object> client, Duration linger) {
+    this.client = Map.copyOf(client);
     this.lingerMs = (int) linger.toMillis();
   }
 
@@ -46,27 +45,24 @@ public class KafkaProducers {
     if (p == null) {
       synchronized (this) {
         if (producer == null) {
-          producer =
-              new KafkaProducer<>(
-                  Map.of(
-                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                      bootstrap,
-                      ProducerConfig.ACKS_CONFIG,
-                      "all",
-                      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                      true,
-                      ProducerConfig.LINGER_MS_CONFIG,
-                      lingerMs,
-                      ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                      120_000,
-                      // send() blocks its caller while it waits for a topic's metadata: for a
-                      // topic deleted from the broker that was a minute on the outbox publisher's
-                      // one thread, with every later publish queued behind it. Topics the producer
-                      // already knows never wait here, an outage included.
-                      ProducerConfig.MAX_BLOCK_MS_CONFIG,
-                      MAX_BLOCK_MS),
-                  new StringSerializer(),
-                  new ByteArraySerializer());
+          Map<String, Object> config = new java.util.HashMap<>(client);
+          config.putAll(
+              Map.of(
+                  ProducerConfig.ACKS_CONFIG,
+                  "all",
+                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                  true,
+                  ProducerConfig.LINGER_MS_CONFIG,
+                  lingerMs,
+                  ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                  120_000,
+                  // send() blocks its caller while it waits for a topic's metadata: for a
+                  // topic deleted from the broker that was a minute on the outbox publisher's
+                  // one thread, with every later publish queued behind it. Topics the producer
+                  // already knows never wait here, an outage included.
+                  ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                  MAX_BLOCK_MS));
+          producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         }
         p = producer;
       }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.conductor.embedded.BusSecrets;
 import dev.conductor.embedded.EmbeddedKafka;
 import dev.conductor.embedded.Ports;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
+import dev.conductor.events.Principals;
 import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.testkit.AccessServer;
 import dev.conductor.testkit.TestIssuer;
@@ -22,7 +24,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +45,7 @@ class AccessDecisionCacheTest {
 
   @BeforeAll
   static void start() {
-    kafka = EmbeddedKafka.start(List.of());
+    kafka = EmbeddedKafka.start(List.of(), BusSecrets.generate(List.of()));
     issuer = TestIssuer.start();
     access = AccessServer.start(issuer);
   }
@@ -65,7 +66,9 @@ class AccessDecisionCacheTest {
 
   @Test
   void aDecisionStandsUntilTheBrokerAnnouncesANewPolicyVersion() {
-    watch = new PolicyWatch(kafka.bootstrapServers(), Duration.ofMillis(200), Clock.systemUTC());
+    watch =
+        new PolicyWatch(
+            kafka.client(Principals.TRIGGER_SERVICE), Duration.ofMillis(200), Clock.systemUTC());
     HttpAccessChecker checker =
         new HttpAccessChecker(
             access.url(), Duration.ofSeconds(5), Duration.ofMinutes(10), watch, Clock.systemUTC());
@@ -81,7 +84,8 @@ class AccessDecisionCacheTest {
     assertThat(check(checker, carol).allowed()).isFalse();
     assertThat(access.checks()).isEqualTo(asked);
 
-    // Anyone may write to the topic: a change from another source is not the broker's policy.
+    // Only the broker's principal may write the topic; even so, a change that names another
+    // source is not the broker's policy.
     announce(Envelope.sourceOf("scheduler-service"), "v2");
     access.policyVersion("v2");
     await("the scheduler's change is read").until(() -> watch.current(Duration.ofMillis(300)));
@@ -99,7 +103,11 @@ class AccessDecisionCacheTest {
   @Test
   void withoutAWatchADecisionLivesSecondsAndNeverBeyondItsToken() {
     // Nothing listens on this port: the watch never catches up.
-    watch = new PolicyWatch("127.0.0.1:" + Ports.free(), Duration.ofMillis(200), Clock.systemUTC());
+    watch =
+        new PolicyWatch(
+            Map.of("bootstrap.servers", "127.0.0.1:" + Ports.free()),
+            Duration.ofMillis(200),
+            Clock.systemUTC());
     MovableClock clock = new MovableClock();
     HttpAccessChecker checker =
         new HttpAccessChecker(
@@ -125,7 +133,9 @@ class AccessDecisionCacheTest {
 
   @Test
   void aBurstWithOneTokenAsksTheBrokerOnceAndARefusedTokenIs401() {
-    watch = new PolicyWatch(kafka.bootstrapServers(), Duration.ofMillis(200), Clock.systemUTC());
+    watch =
+        new PolicyWatch(
+            kafka.client(Principals.TRIGGER_SERVICE), Duration.ofMillis(200), Clock.systemUTC());
     HttpAccessChecker checker =
         new HttpAccessChecker(
             access.url(), Duration.ofSeconds(5), Duration.ofMinutes(10), watch, Clock.systemUTC());
@@ -203,10 +213,10 @@ class AccessDecisionCacheTest {
             new ConfigChanged("demo", "assignments", "user:admin", "v1", version));
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            kafka.client(Principals.IDENTITY_BROKER),
             new StringSerializer(),
             new ByteArraySerializer())) {
-      producer.send(KafkaEvents.toRecord(event, EventType.CONFIG_CHANGED.topic(), null)).get();
+      producer.send(KafkaEvents.toRecord(event, PolicyWatch.CHANGES, null)).get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class DeadLettersTest {
   private final DeadLetters deadLetters =
-      new DeadLetters(null, List.of("Authorization", "cookie", "x-api-key"));
+      new DeadLetters(null, "conductor.dlq.test", List.of("Authorization", "cookie", "x-api-key"));
 
   @Test
   void credentialsNeverReachTheDlq() {

@@ -61,8 +61,9 @@ public class JobEventConsumer {
   }
 
   /**
-   * {@code conductor.job-events}: moves attempts, frees slots, advances runs; a duplicate is
-   * skipped by the inbox, and a different event with the same effect by the attempt's status.
+   * {@code conductor.attempts.<pool>} and the broker's {@code conductor.job-events}: moves
+   * attempts, frees slots, advances runs; a duplicate is skipped by the inbox, and a different
+   * event with the same effect by the attempt's status.
    */
   @Incoming("job-events")
   public Uni<Void> onJobEvents(KafkaRecordBatch<String, byte[]> batch) {

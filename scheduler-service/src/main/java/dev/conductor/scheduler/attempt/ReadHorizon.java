@@ -6,12 +6,13 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * How far this instance has read {@code conductor.job-events}: the time up to which the executors'
- * reports (started, heartbeats, outcomes) have been applied. A lease is judged against it, not
- * against the clock: when the consumer is behind (a burst, a slow database), the heartbeat that
- * renews a lease may be waiting unread, and declaring the attempt lost would fail a run that is
- * fine. Each poll notes its newest record's timestamp; after it, the horizon moves on with the
- * clock (an idle topic has nothing unread), so a consumer that caught up judges by the clock again.
+ * How far this instance has read the executors' {@code conductor.attempts.<pool>}: the time up to
+ * which the executors' reports (started, heartbeats, outcomes) have been applied. A lease is judged
+ * against it, not against the clock: when the consumer is behind (a burst, a slow database), the
+ * heartbeat that renews a lease may be waiting unread, and declaring the attempt lost would fail a
+ * run that is fine. Each poll notes its newest record's timestamp; after it, the horizon moves on
+ * with the clock (an idle topic has nothing unread), so a consumer that caught up judges by the
+ * clock again.
  *
  * <p>Per instance: with several scheduler instances, each one's sweeper judges every lease by its
  * own consumer's progress. The lag is measured on the wall clock (record timestamps are wall-clock

@@ -216,7 +216,7 @@ public class PoolsSection implements Section, SectionFollower {
 
   @Override
   public Uni<Void> prepare(SectionChange change) {
-    return topics.create(names(change.changes(), ConfigChange.ADD));
+    return topics.requireProvisioned(names(change.changes(), ConfigChange.ADD));
   }
 
   @Override

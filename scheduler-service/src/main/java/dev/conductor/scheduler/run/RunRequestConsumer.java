@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Takes requested runs off {@code conductor.runs}. */
+/** Takes requested runs off {@code conductor.run-requests}. */
 @ApplicationScoped
 public class RunRequestConsumer {
   private final InboxConsumer consumer;
@@ -37,9 +37,9 @@ public class RunRequestConsumer {
   }
 
   /**
-   * {@code conductor.runs}: {@code run.requested} becomes a queued (or rejected) run; every other
-   * type there is the scheduler's own output and is skipped; a duplicate (same event, or same run
-   * id) has no effect.
+   * {@code conductor.run-requests}: {@code run.requested} becomes a queued (or rejected) run; every
+   * other type there is the scheduler's own output and is skipped; a duplicate (same event, or same
+   * run id) has no effect.
    */
   @Incoming("runs")
   public Uni<Void> onRuns(KafkaRecordBatch<String, byte[]> batch) {

@@ -41,10 +41,10 @@ class JobEventConsumerTest {
     Api.registerExecutor(pool, "exec-dupes-1", 8);
     String runId = Runs.newRunId();
     Envelope<RunRequested> request = Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0)));
-    Events.publish(request, Topics.RUNS);
+    Events.publish(request, Topics.RUN_REQUESTS);
     // Same run id, new event id: the run id guards it too.
     Runs.requestRun(runId, pool, List.of(step("a", "smallrc", 0)));
-    Events.barrier(Topics.RUNS, runId);
+    Events.barrier(Topics.RUN_REQUESTS, runId);
     Outboxes.awaitPublished(db, runId);
 
     assertThat(Events.of(runId, EventType.RUN_QUEUED)).hasSize(1);
@@ -105,9 +105,9 @@ class JobEventConsumerTest {
     assertThat(new String(dead.record().value())).isEqualTo("{not a cloud event");
 
     String runsGarbage = "garbage-" + UUID.randomUUID();
-    Events.publishRaw(Topics.RUNS, runsGarbage, "[]");
+    Events.publishRaw(Topics.RUN_REQUESTS, runsGarbage, "[]");
     assertThat(Events.awaitDlq(runsGarbage).header(DeadLetters.SOURCE_TOPIC))
-        .isEqualTo(Topics.RUNS);
+        .isEqualTo(Topics.RUN_REQUESTS);
 
     // An event about an attempt the scheduler never made is rejected, not retried.
     String unknownKey = "unknown-" + UUID.randomUUID();
@@ -122,7 +122,7 @@ class JobEventConsumerTest {
             unknownKey,
             new AttemptHeartbeat(
                 unknownKey, "a", UUID.randomUUID().toString(), "exec-1", Instant.now())),
-        Topics.JOB_EVENTS);
+        Runs.ATTEMPTS);
     assertThat(Events.awaitDlq(unknownKey).header(DeadLetters.REASON)).contains("unknown attempt");
 
     // Consumption went on: the run still completes.
@@ -156,7 +156,7 @@ class JobEventConsumerTest {
     // One key, back to back: one partition, in order, normally one poll and one transaction,
     // which the unknown attempt fails; then each event is applied on its own.
     Events.publishTogether(
-        Topics.JOB_EVENTS,
+        Runs.ATTEMPTS,
         List.of(
             Runs.succeeded(scheduled(jobs, "a")), unknown, Runs.succeeded(scheduled(jobs, "b"))));
 
@@ -195,7 +195,7 @@ class JobEventConsumerTest {
     // One poll, normally: a started, its success, a duplicate start (new id), another start, an
     // unknown attempt's start (the poll fails on it and is applied one event at a time), a third.
     Events.publishTogether(
-        Topics.JOB_EVENTS,
+        Runs.ATTEMPTS,
         List.of(
             Runs.started(scheduled(jobs, "a")),
             Runs.succeeded(scheduled(jobs, "a")),
@@ -213,7 +213,7 @@ class JobEventConsumerTest {
 
     // The last two steps succeed in one poll (one of them reported twice): the run succeeds once.
     Events.publishTogether(
-        Topics.JOB_EVENTS,
+        Runs.ATTEMPTS,
         List.of(
             Runs.succeeded(scheduled(jobs, "b")),
             Runs.succeeded(scheduled(jobs, "c")),
@@ -239,7 +239,7 @@ class JobEventConsumerTest {
 
     // a fails for good, then b succeeds, in one poll: the run fails first, so c never opens.
     Events.publishTogether(
-        Topics.JOB_EVENTS,
+        Runs.ATTEMPTS,
         List.of(Runs.failed(scheduled(jobs, "a"), "boom"), Runs.succeeded(scheduled(jobs, "b"))));
 
     awaitData(runId, EventType.RUN_FAILED, dev.conductor.events.data.RunFailed.class, 1);

@@ -33,10 +33,8 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +79,7 @@ class PoolsSectionTest {
 
   @Test
   void aNewPoolIsVersionedAnnouncedGetsItsTopicsAndRunsJobs() throws Exception {
-    String pool = Config.uniqueName("cfg-new-");
+    String pool = Config.provisionedPool("cfg-new-");
     long before = Config.version(SECTION);
     String operator = Config.operator();
     Config.put(operator, SECTION, with(pool, Map.of("description", "a new pool")), false)
@@ -115,8 +113,20 @@ class PoolsSectionTest {
   }
 
   @Test
+  void aPoolNotProvisionedOnTheBusIsRefusedNamingItsTopics() {
+    String pool = Config.uniqueName("cfg-bare-");
+    long before = Config.version(SECTION);
+    Config.put(Config.operator(), SECTION, with(pool, Map.of()), false)
+        .statusCode(409)
+        .body("detail", containsString(Topics.control(pool)))
+        .body("detail", containsString(Topics.attempts(pool)));
+    assertThat(Config.get(SECTION)).doesNotContainKey(pool);
+    assertThat(Config.version(SECTION)).isEqualTo(before);
+  }
+
+  @Test
   void aDryRunAnswersTheDiffAndChangesNothing() {
-    String pool = Config.uniqueName("cfg-dry-");
+    String pool = Config.provisionedPool("cfg-dry-");
     long before = Config.version(SECTION);
     Config.put(Config.operator(), SECTION, with(pool, Map.of()), true)
         .statusCode(200)
@@ -208,7 +218,7 @@ class PoolsSectionTest {
 
   @Test
   void aPausedPoolGrantsNothingUntilItIsResumed() {
-    String pool = Config.uniqueName("cfg-pause-");
+    String pool = Config.provisionedPool("cfg-pause-");
     String operator = Config.operator();
     Config.put(operator, SECTION, with(pool, Map.of("paused", true)), false).statusCode(200);
     Api.registerExecutor(pool, "exec-paused", 2);
@@ -239,7 +249,7 @@ class PoolsSectionTest {
 
   @Test
   void aPoolInUseCannotBeRetiredAndARetiredPoolCanComeBack() {
-    String pool = Config.uniqueName("cfg-retire-");
+    String pool = Config.provisionedPool("cfg-retire-");
     String operator = Config.operator();
     Config.put(operator, SECTION, with(pool, Map.of()), false).statusCode(200);
     String runId = Runs.newRunId();
@@ -291,7 +301,7 @@ class PoolsSectionTest {
 
   @Test
   void aChangeMadeByAnotherInstanceIsFollowedWithinSeconds() {
-    String pool = Config.uniqueName("cfg-poll-");
+    String pool = Config.provisionedPool("cfg-poll-");
     // What another instance's PUT leaves behind (rows, version, event), without reloading ours.
     transactions
         .run(
@@ -319,9 +329,7 @@ class PoolsSectionTest {
   }
 
   private static Map<String, TopicDescription> describe(String... topics) throws Exception {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestResource.bootstrapServers());
-    try (Admin admin = Admin.create(props)) {
+    try (Admin admin = Admin.create(KafkaTestResource.admin())) {
       return admin.describeTopics(List.of(topics)).allTopicNames().get();
     }
   }

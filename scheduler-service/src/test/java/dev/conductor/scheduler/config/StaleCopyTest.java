@@ -73,7 +73,7 @@ class StaleCopyTest {
             .await()
             .atMost(DB);
       }
-      String pool = Config.uniqueName("lock-");
+      String pool = Config.provisionedPool("lock-");
       CompletableFuture.runAsync(() -> addPool(pool, Map.of())).get(15, TimeUnit.SECONDS);
       assertThat(Config.get("pools")).containsKey(pool);
       CompletableFuture.runAsync(() -> bootstrap.start(null)).get(15, TimeUnit.SECONDS);
@@ -85,7 +85,7 @@ class StaleCopyTest {
 
   @Test
   void aPoolAnotherInstanceJustAddedTakesRunsAndExecutors() {
-    String pool = Config.uniqueName("stale-new-");
+    String pool = Config.provisionedPool("stale-new-");
     sql("INSERT INTO pools (name, paused) VALUES ($1, false)", pool);
     assertThat(pools.known(pool)).isFalse();
 
@@ -102,7 +102,7 @@ class StaleCopyTest {
 
   @Test
   void aClassAnotherInstanceJustAddedIsAccepted() {
-    String pool = Config.uniqueName("stale-rc-");
+    String pool = Config.provisionedPool("stale-rc-");
     addPool(pool, Map.of());
     String rc = Config.uniqueName("stalerc-");
     sql("INSERT INTO resource_classes (name, slots) VALUES ($1, 3)", rc);
@@ -126,7 +126,7 @@ class StaleCopyTest {
 
   @Test
   void aPoolAnotherInstanceJustRetiredRefusesExecutorsAndRuns() {
-    String pool = Config.uniqueName("stale-gone-");
+    String pool = Config.provisionedPool("stale-gone-");
     addPool(pool, Map.of());
     sql("UPDATE pools SET retired_at = now() WHERE name = $1", pool);
     assertThat(pools.known(pool)).isTrue();
@@ -156,7 +156,7 @@ class StaleCopyTest {
 
   @Test
   void aPoolPausedInTheDatabaseGrantsNothingWhateverOurCopySays() {
-    String pool = Config.uniqueName("stale-pause-");
+    String pool = Config.provisionedPool("stale-pause-");
     addPool(pool, Map.of());
     sql("UPDATE pools SET paused = true WHERE name = $1", pool);
     assertThat(pools.paused(pool)).isFalse();

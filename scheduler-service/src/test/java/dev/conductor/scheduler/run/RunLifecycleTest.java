@@ -349,7 +349,7 @@ class RunLifecycleTest {
             // The same run again under another event id: the first request counts.
             request(single, pool, List.of(step("other", "smallrc", 0))),
             request(unknownClass, pool, List.of(step("a", "hugerc", 0))));
-    Events.publishTogether(Topics.RUNS, requests);
+    Events.publishTogether(Topics.RUN_REQUESTS, requests);
 
     assertThat(awaitData(single, EventType.JOB_SCHEDULED, JobScheduled.class, 1))
         .extracting(JobScheduled::step)

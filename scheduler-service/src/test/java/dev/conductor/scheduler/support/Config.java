@@ -26,6 +26,16 @@ public final class Config {
     return prefix + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /**
+   * A new pool's name, provisioned on the bus (its topics and its executors' ACLs) as an operator
+   * would before adding the pool to the section: the scheduler refuses a pool without its topics.
+   */
+  public static String provisionedPool(String prefix) {
+    String pool = uniqueName(prefix);
+    dev.conductor.testkit.KafkaTestResource.provision(pool);
+    return pool;
+  }
+
   public static Map<String, Object> get(String section) {
     return new LinkedHashMap<>(
         Api.as(operator())

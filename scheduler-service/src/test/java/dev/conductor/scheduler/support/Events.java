@@ -3,6 +3,7 @@ package dev.conductor.scheduler.support;
 import dev.conductor.events.Envelope;
 import dev.conductor.events.EventType;
 import dev.conductor.events.KafkaEvents;
+import dev.conductor.events.Principals;
 import dev.conductor.events.Topics;
 import dev.conductor.platform.trace.TraceContext;
 import dev.conductor.testkit.KafkaProbe;
@@ -90,9 +91,11 @@ public final class Events {
         .toList();
   }
 
-  /** Events seen on {@code conductor.changes} with this Kafka key, in order. */
+  /** Events seen on the scheduler's {@code conductor.changes.*} with this Kafka key, in order. */
   public static List<Envelope<?>> changes(String key) {
-    return probe().events(Topics.CHANGES, key).stream().map(Seen::event).toList();
+    return probe().events(Topics.changes(Principals.SCHEDULER_SERVICE), key).stream()
+        .map(Seen::event)
+        .toList();
   }
 
   /** What reached the DLQ with this Kafka key. */
@@ -119,9 +122,19 @@ public final class Events {
    * that key and waits for it on the DLQ, since one partition is consumed in order.
    */
   public static void barrier(String topic, String key) {
+    if (!topic.equals(Topics.RUN_REQUESTS)) {
+      // The job-events consumer reads two topics, each in its own order: pass a barrier on both.
+      barrierOn(Runs.ATTEMPTS, key);
+      barrierOn(Topics.JOB_EVENTS, key);
+      return;
+    }
+    barrierOn(topic, key);
+  }
+
+  private static void barrierOn(String topic, String key) {
     String marker = "barrier-" + UUID.randomUUID();
     Envelope<?> event =
-        topic.equals(Topics.RUNS)
+        topic.equals(Topics.RUN_REQUESTS)
             ? new Envelope<>(
                 marker,
                 EventType.RUN_REQUESTED,

@@ -20,6 +20,9 @@ import java.util.UUID;
 
 /** Run requests and attempt reports as the trigger, executors and broker would send them. */
 public final class Runs {
+  /** Where the tests' executors report attempts: the scheduler reads every pool's topic alike. */
+  public static final String ATTEMPTS = Topics.attempts("dev");
+
   public static final String WORKSPACE = "analytics";
 
   private Runs() {}
@@ -58,7 +61,7 @@ public final class Runs {
     Envelope<RunRequested> event =
         Events.event(
             EventType.RUN_REQUESTED, "trigger-service", runId, request(runId, pool, steps));
-    Events.publish(event, Topics.RUNS);
+    Events.publish(event, Topics.RUN_REQUESTS);
     return event;
   }
 
@@ -97,9 +100,12 @@ public final class Runs {
             job.runId(), job.step(), job.attemptId(), "decision-1", "alice may not use etl-bot"));
   }
 
-  /** Publishes a job event on conductor.job-events. */
+  /**
+   * Publishes a job event where its writer would: an attempt's on {@link #ATTEMPTS} (the scheduler
+   * reads every pool's), the broker's refusals on {@code conductor.job-events}.
+   */
   public static void report(Envelope<?> event) {
-    Events.publish(event, Topics.JOB_EVENTS);
+    Events.publish(event, event.type().perPool() ? ATTEMPTS : Topics.JOB_EVENTS);
   }
 
   /** The job.scheduled of one step (latest attempt first in the list). */

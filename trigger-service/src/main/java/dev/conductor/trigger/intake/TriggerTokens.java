@@ -1,57 +1,45 @@
 package dev.conductor.trigger.intake;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
+import dev.conductor.events.EventCodec;
 import dev.conductor.platform.auth.AuthSettings;
 import dev.conductor.platform.auth.Caller;
 import dev.conductor.platform.auth.TokenVerifier;
+import dev.conductor.platform.db.inbox.Inbox;
+import dev.conductor.platform.kafka.Consumed;
 import dev.conductor.platform.kafka.Rejected;
 import dev.conductor.platform.problem.ProblemException;
 import dev.conductor.trigger.Settings;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Authenticates the bearer token an upstream producer put in a trigger's {@code authorization}
  * header: a valid token of a trusted issuer for the triggers' own audience ({@code
  * conductor.trigger.token-audience}, never the API's), issued at most {@code token-max-age} before
- * the broker appended the message and not expired then, and never seen before (its {@code jti} is
- * recorded in the transaction that starts the run). Failures are {@link Rejected} with a reason
+ * the broker appended the message and not expired then. Failures are {@link Rejected} with a reason
  * that never contains the token.
+ *
+ * <p>A producer may send many messages with one token: only upstream producers may write {@code
+ * conductor.triggers} and only this service may read it, so nobody else can take a token from it. A
+ * message sent twice is the same event twice, and the inbox skips it: its key is the event's
+ * (source, id) bound to the token's principal ({@link #inboxKey}), so one principal's ids never
+ * hide another's.
  */
 @ApplicationScoped
 public class TriggerTokens {
-  private static final String RECORD_JTI =
-      """
-      INSERT INTO seen_token_ids (issuer, jti, expires_at) VALUES ($1, $2, $3)
-      ON CONFLICT DO NOTHING
-      """;
-  // Bounded so one trigger never pays for a large backlog of expired ids.
-  private static final String FORGET_EXPIRED =
-      """
-      DELETE FROM seen_token_ids WHERE ctid IN (SELECT ctid FROM seen_token_ids
-      WHERE expires_at < $1 LIMIT 100)
-      """;
-
-  /**
-   * How long a jti is remembered after its token's expiry: more than the verifier's own clock skew,
-   * so a token is refused as expired before its jti is forgotten.
-   */
-  private static final Duration KEEP_AFTER_EXPIRY = Duration.ofMinutes(5);
-
   private final TokenVerifier verifier;
   private final Duration maxAge;
   private final Duration skew;
-  private final Clock clock;
 
   private final String apiAudience;
 
@@ -61,14 +49,10 @@ public class TriggerTokens {
     this.verifier = new TokenVerifier(auth.issuers(), settings.tokenAudience(), clock);
     this.maxAge = settings.tokenMaxAge();
     this.skew = settings.tokenClockSkew();
-    this.clock = clock;
   }
 
-  /**
-   * The caller the header names, checked as of {@code appendedAt} (the broker's append time) and
-   * recorded against replay in {@code tx}.
-   */
-  public Uni<Caller> authenticate(SqlConnection tx, String authorization, Instant appendedAt) {
+  /** The caller the header names, checked as of {@code appendedAt} (the broker's append time). */
+  public Uni<Caller> authenticate(String authorization, Instant appendedAt) {
     if (authorization == null || authorization.isBlank()) {
       return Uni.createFrom()
           .failure(new Rejected("no authorization header: a bearer token is required"));
@@ -78,7 +62,7 @@ public class TriggerTokens {
         .item(() -> verify(authorization))
         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
         .chain(verified -> checkAge(verified, appendedAt))
-        .chain(verified -> recordOnce(tx, verified));
+        .map(Verified::caller);
   }
 
   private Verified verify(String authorization) {
@@ -106,9 +90,6 @@ public class TriggerTokens {
       // A token for both doors would open both: a trigger token names the triggers alone.
       throw new Rejected("token refused: it is also for the API (" + apiAudience + ")");
     }
-    if (claims.getJWTID() == null || claims.getJWTID().isBlank()) {
-      throw new Rejected("token refused: it has no jti, so a replay could not be detected");
-    }
     if (issued.isAfter(appendedAt.plus(skew))) {
       throw new Rejected(
           "token refused: issued after the message was appended (" + appendedAt + ")");
@@ -128,25 +109,29 @@ public class TriggerTokens {
     return Uni.createFrom().item(verified);
   }
 
-  private Uni<Caller> recordOnce(SqlConnection tx, Verified verified) {
-    JWTClaimsSet claims = verified.claims();
-    OffsetDateTime keepUntil =
-        OffsetDateTime.ofInstant(
-            claims.getExpirationTime().toInstant().plus(KEEP_AFTER_EXPIRY), ZoneOffset.UTC);
-    OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    return tx.preparedQuery(FORGET_EXPIRED)
-        .execute(Tuple.of(now))
-        .chain(
-            () ->
-                tx.preparedQuery(RECORD_JTI)
-                    .execute(Tuple.of(verified.caller().issuer(), claims.getJWTID(), keepUntil)))
-        .map(
-            inserted -> {
-              if (inserted.rowCount() == 0) {
-                throw new Rejected("token refused: its jti was already used (replay)");
-              }
-              return verified.caller();
-            });
+  /**
+   * The inbox key of a trigger: its (source, id) bound to the principal its token names. The claims
+   * are read unverified here, which is safe: the key is stored only in the transaction that starts
+   * the run, after the token was verified; a refused trigger leaves no key behind.
+   */
+  public static Inbox.Key inboxKey(Consumed consumed, String authorization) {
+    List<String> principal = List.of("", "");
+    String token = authorization == null ? "" : TokenVerifier.bearerToken(authorization);
+    try {
+      JWTClaimsSet claims = JWTParser.parse(token).getJWTClaimsSet();
+      principal = Arrays.asList(claims.getIssuer(), claims.getSubject());
+    } catch (ParseException | RuntimeException e) {
+      // refused when applied; any key will do, as it is never stored
+    }
+    // JSON: an unambiguous encoding of issuer, subject and source, whatever they contain.
+    String qualified =
+        EventCodec.JSON
+            .createArrayNode()
+            .add(principal.get(0))
+            .add(principal.get(1))
+            .add(consumed.event().source())
+            .toString();
+    return new Inbox.Key(qualified, consumed.event().id());
   }
 
   private record Verified(Caller caller, JWTClaimsSet claims) {}

@@ -7,6 +7,7 @@ import dev.conductor.events.data.ConfigChanged;
 import dev.conductor.platform.db.Json;
 import dev.conductor.platform.db.outbox.Outbox;
 import dev.conductor.platform.db.section.SectionVersions;
+import dev.conductor.platform.kafka.KafkaSettings;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
@@ -92,10 +93,12 @@ public class Pipelines {
   }
 
   private final Outbox outbox;
+  private final String changes;
   private final SectionVersions versions;
   private final Clock clock;
 
-  public Pipelines(Outbox outbox, SectionVersions versions, Clock clock) {
+  public Pipelines(Outbox outbox, SectionVersions versions, KafkaSettings kafka, Clock clock) {
+    this.changes = EventType.CONFIG_CHANGED.topic(kafka.principal());
     this.outbox = outbox;
     this.versions = versions;
     this.clock = clock;
@@ -241,7 +244,7 @@ public class Pipelines {
                           outbox.append(
                               tx,
                               changed(workspace, pipeline, who, current, next),
-                              EventType.CONFIG_CHANGED.topic(),
+                              changes,
                               traceparent))
                   .replaceWith(new Saved(next, current, true));
             });

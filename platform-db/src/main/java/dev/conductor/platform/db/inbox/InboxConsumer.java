@@ -54,23 +54,51 @@ public class InboxConsumer {
     return inPollTransaction(batch, handled, tx -> consumed -> handler.apply(tx, consumed));
   }
 
+  /**
+   * As {@link #inTransaction(KafkaRecordBatch, Set, BiFunction)}, with the inbox key of each event
+   * chosen by {@code keyOf} instead of its (source, id): for events whose writer is not one service
+   * but any of many callers, whose keys must not collide with one another's.
+   */
+  public Uni<Void> inTransaction(
+      KafkaRecordBatch<String, byte[]> batch,
+      Set<EventType> handled,
+      Function<Consumed, Inbox.Key> keyOf,
+      BiFunction<SqlConnection, Consumed, Uni<Void>> handler) {
+    return inPollTransaction(batch, handled, keyOf, tx -> consumed -> handler.apply(tx, consumed));
+  }
+
   /** As {@link #inTransaction(KafkaRecordBatch, Set, BiFunction)}, with one handler per poll. */
   public Uni<Void> inPollTransaction(
       KafkaRecordBatch<String, byte[]> batch,
       Set<EventType> handled,
       Function<SqlConnection, PollHandler> handler) {
+    return inPollTransaction(batch, handled, InboxConsumer::sourceAndId, handler);
+  }
+
+  private Uni<Void> inPollTransaction(
+      KafkaRecordBatch<String, byte[]> batch,
+      Set<EventType> handled,
+      Function<Consumed, Inbox.Key> keyOf,
+      Function<SqlConnection, PollHandler> handler) {
     EventConsumer.Decoded poll = events.decode(batch, handled);
     Uni<Void> chain = poll.deadLettered();
     List<Consumed> work = poll.work();
     if (!work.isEmpty()) {
-      chain = chain.chain(() -> applyPoll(work, handler));
+      chain = chain.chain(() -> applyPoll(work, keyOf, handler));
     }
     return chain.chain(() -> Uni.createFrom().completionStage(batch::ack));
   }
 
-  private Uni<Void> applyPoll(List<Consumed> work, Function<SqlConnection, PollHandler> handler) {
+  private static Inbox.Key sourceAndId(Consumed consumed) {
+    return new Inbox.Key(consumed.event().source(), consumed.event().id());
+  }
+
+  private Uni<Void> applyPoll(
+      List<Consumed> work,
+      Function<Consumed, Inbox.Key> keyOf,
+      Function<SqlConnection, PollHandler> handler) {
     return untilInfrastructureRecovers(
-            () -> transactions.run(tx -> applyFirstTimes(tx, work, handler)))
+            () -> transactions.run(tx -> applyFirstTimes(tx, work, keyOf, handler)))
         .onFailure()
         .recoverWithUni(
             e -> {
@@ -79,17 +107,19 @@ public class InboxConsumer {
                   work.size(), reason(e));
               Uni<Void> oneByOne = Uni.createFrom().voidItem();
               for (Consumed consumed : work) {
-                oneByOne = oneByOne.chain(() -> applyAlone(consumed, handler));
+                oneByOne = oneByOne.chain(() -> applyAlone(consumed, keyOf, handler));
               }
               return oneByOne;
             });
   }
 
   private Uni<Void> applyFirstTimes(
-      SqlConnection tx, List<Consumed> work, Function<SqlConnection, PollHandler> handlerOf) {
+      SqlConnection tx,
+      List<Consumed> work,
+      Function<Consumed, Inbox.Key> keyOf,
+      Function<SqlConnection, PollHandler> handlerOf) {
     PollHandler handler = handlerOf.apply(tx);
-    List<Inbox.Key> keys =
-        work.stream().map(c -> new Inbox.Key(c.event().source(), c.event().id())).toList();
+    List<Inbox.Key> keys = work.stream().map(keyOf).toList();
     return inbox
         .firstTimes(tx, keys)
         .chain(
@@ -105,9 +135,12 @@ public class InboxConsumer {
   }
 
   /** One event in its own transaction; a verdict on it sends it to the DLQ. */
-  private Uni<Void> applyAlone(Consumed consumed, Function<SqlConnection, PollHandler> handler) {
+  private Uni<Void> applyAlone(
+      Consumed consumed,
+      Function<Consumed, Inbox.Key> keyOf,
+      Function<SqlConnection, PollHandler> handler) {
     return untilInfrastructureRecovers(
-            () -> transactions.run(tx -> applyFirstTimes(tx, List.of(consumed), handler)))
+            () -> transactions.run(tx -> applyFirstTimes(tx, List.of(consumed), keyOf, handler)))
         .onFailure()
         .recoverWithUni(e -> events.deadLetter(consumed, "rejected: " + reason(e)));
   }

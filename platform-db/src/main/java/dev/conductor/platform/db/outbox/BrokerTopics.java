@@ -1,17 +1,18 @@
 package dev.conductor.platform.db.outbox;
 
+import dev.conductor.platform.kafka.KafkaClients;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Whether a topic exists, as the broker's metadata says: a producer sending to a missing topic
@@ -21,33 +22,44 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class BrokerTopics {
-  private final String bootstrap;
+  private final KafkaClients clients;
   private final Set<String> known = ConcurrentHashMap.newKeySet();
   private volatile Admin admin;
 
-  public BrokerTopics(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-    this.bootstrap = bootstrap;
+  public BrokerTopics(KafkaClients clients) {
+    this.clients = clients;
   }
 
   /**
-   * True when the broker has the topic, false when it answers that it has not.
+   * Why a row for {@code topic} can never be published, as the broker answers: the topic does not
+   * exist, or this service's principal may not see it (no ACL allows it); empty when it exists.
    *
    * @throws Exception when the broker cannot be asked (an outage: nothing is decided)
    */
-  public boolean exists(String topic) throws Exception {
+  public Optional<String> unpublishable(String topic) throws Exception {
     if (known.contains(topic)) {
-      return true;
+      return Optional.empty();
     }
     try {
       admin().describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        return false;
+        return Optional.of("topic " + topic + " does not exist on the broker");
+      }
+      if (e.getCause() instanceof TopicAuthorizationException) {
+        // Kafka does not tell a principal whether a topic it may not see exists.
+        return Optional.of(
+            "topic " + topic + " does not exist or this service may not see it (no ACL allows it)");
       }
       throw e;
     }
     known.add(topic);
-    return true;
+    return Optional.empty();
+  }
+
+  /** The reason for a topic this service's principal may not write. */
+  public static String notAllowed(String topic) {
+    return "this service may not write topic " + topic + " (no ACL allows it)";
   }
 
   /** Only topics already seen to exist, without asking: for callers that must not block. */
@@ -67,9 +79,7 @@ public class BrokerTopics {
         if (admin == null) {
           admin =
               Admin.create(
-                  Map.of(
-                      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                      bootstrap,
+                  clients.with(
                       AdminClientConfig.CLIENT_ID_CONFIG,
                       "outbox-topics",
                       AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,

@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.jboss.logging.Logger;
 
 /**
@@ -171,8 +173,9 @@ public class OutboxRelay {
             while (rs.next()) {
               long seq = rs.getLong(1);
               String topic = rs.getString(2);
-              if (!topics.exists(topic)) {
-                parked.put(seq, "topic " + topic + " does not exist on the broker");
+              Optional<String> unpublishable = topics.unpublishable(topic);
+              if (unpublishable.isPresent()) {
+                parked.put(seq, unpublishable.get());
                 continue;
               }
               published.add(seq);
@@ -223,9 +226,13 @@ public class OutboxRelay {
       if (cause instanceof RecordTooLargeException) {
         return "too large for the broker: " + cause.getMessage();
       }
+      if (cause instanceof TopicAuthorizationException) {
+        return BrokerTopics.notAllowed(topic); // e.g. a topic it may read but not write
+      }
       topics.forget(topic);
-      if (!topics.exists(topic)) {
-        return "topic " + topic + " does not exist on the broker";
+      Optional<String> unpublishable = topics.unpublishable(topic);
+      if (unpublishable.isPresent()) {
+        return unpublishable.get();
       }
       throw e;
     }

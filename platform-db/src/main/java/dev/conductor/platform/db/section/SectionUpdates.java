@@ -11,6 +11,7 @@ import dev.conductor.platform.config.SectionDiff;
 import dev.conductor.platform.config.SectionScope;
 import dev.conductor.platform.db.Transactions;
 import dev.conductor.platform.db.outbox.Outbox;
+import dev.conductor.platform.kafka.KafkaSettings;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -40,6 +41,7 @@ public class SectionUpdates {
   private final Outbox outbox;
   private final Clock clock;
   private final String source;
+  private final String changes;
 
   public SectionUpdates(
       Transactions transactions,
@@ -47,6 +49,7 @@ public class SectionUpdates {
       SectionWatch watch,
       Outbox outbox,
       Clock clock,
+      KafkaSettings kafka,
       @ConfigProperty(name = "quarkus.application.name") String service) {
     this.transactions = transactions;
     this.versions = versions;
@@ -54,6 +57,7 @@ public class SectionUpdates {
     this.outbox = outbox;
     this.clock = clock;
     this.source = Envelope.sourceOf(service);
+    this.changes = EventType.CONFIG_CHANGED.topic(kafka.principal());
   }
 
   /** The stored section in the shape a PUT accepts. */
@@ -210,6 +214,6 @@ public class SectionUpdates {
             ? "config/" + section.name()
             : "config/" + workspace + "/" + section.name();
     Envelope<ConfigChanged> event = Envelope.of(EventType.CONFIG_CHANGED, source, key, data, clock);
-    return outbox.append(tx, event, EventType.CONFIG_CHANGED.topic(), traceparent);
+    return outbox.append(tx, event, changes, traceparent);
   }
 }
