@@ -154,7 +154,7 @@ class RunnerE2ETest {
 
   @Test
   @Order(1)
-  void upPrintsTheUrlsAndTheDemoRunSucceeded() {
+  void upPrintsTheUrlsAndTheDemoRunSucceeded() throws Exception {
     String out = upOutput();
     assertThat(out)
         .contains("ready    kafka at", "ready    postgres at", "ready    identity-broker")
@@ -164,6 +164,17 @@ class RunnerE2ETest {
         .contains("pipelines (trigger-service): 2 changes", "+ etl", "+ hello")
         .contains("kafka bootstrap", "./conductor audit tail", "kafka-console-consumer.sh")
         .containsPattern("demo run +demo/etl run \\S+ succeeded");
+    // Ready client files for Kafka's own tools, printed and readable by their owner only.
+    for (String principal : List.of("upstream", "analyst", "admin")) {
+      Path file = state.resolve("kafka").resolve(principal + ".properties");
+      assertThat(out).contains(file.toString());
+      // A properties file escapes the "=" inside the JAAS value.
+      assertThat(file).content().contains("SCRAM-SHA-512", "username\\=\"" + principal + "\"");
+      assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+          .containsExactlyInAnyOrder(
+              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
     for (String service :
         List.of(
             "identity-broker",

@@ -37,12 +37,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Starts the local stack, applies the demo workspace, runs a demo pipeline.")
 final class UpCommand implements Callable<Integer> {
-  /** What each console client file may do on the bus. */
+  /** The label of each console client file: whose it is and what it may do on the bus. */
   private static final Map<String, String> CONSOLE_ROLES =
       Map.of(
-          Principals.UPSTREAM, " (writes triggers)",
-          Principals.ANALYST, " (reads the audit)",
-          Principals.ADMIN, " (ops: every topic)");
+          Principals.UPSTREAM, "kafka upstream (triggers)",
+          Principals.ANALYST, "kafka analyst (audit)",
+          Principals.ADMIN, "kafka admin (every topic)");
 
   static final String PID_FILE = "conductor.pid";
   static final String SUMMARY = "Conductor is up.";
@@ -176,9 +176,7 @@ final class UpCommand implements Callable<Integer> {
     // SASL/SCRAM on the bus: Kafka's own tools need one of these (--command-config and the like).
     for (String principal : LocalStack.CONSOLE_PRINCIPALS) {
       System.out.printf(
-          "  %-28s %s%n",
-          "kafka as " + principal + CONSOLE_ROLES.get(principal),
-          LocalStack.clientFile(state, principal));
+          "  %-28s %s%n", CONSOLE_ROLES.get(principal), LocalStack.clientFile(state, principal));
     }
     System.out.printf("  %-28s %s%n", "postgres", stack.jdbcUrl());
     System.out.printf("  %-28s %s%n", "state and logs", state);
