@@ -4,7 +4,6 @@ import dev.conductor.events.Principals;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -34,7 +33,6 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String CONTROLLER = "CONTROLLER";
   private static final String CLIENTS = "SASL_PLAINTEXT";
   private static final int NODE_ID = 1;
-  private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(60);
 
   private final KafkaRaftServer server;
   private final Path logDir;
